@@ -1,0 +1,5 @@
+"""``python -m archembed`` runs the command line."""
+
+from archembed.cli import main
+
+main()

@@ -1,0 +1,124 @@
+"""Registry of benchmark importers and the import cache.
+
+An importer turns source files of the data directory into a :class:`BenchmarkTable`.
+Tables are imported once into the cache directory, tagged with the size and modification time
+of their source files, and re-imported when a source changes.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from archembed.benchmarks.base import Benchmark
+from archembed.benchmarks.table import SCHEMA_VERSION, BenchmarkTable
+from archembed.errors import CorruptFileError, DataNotFoundError, UserError
+from archembed.io import cache_dir, data_dir, read_json
+from archembed.registry import Registry
+
+
+@dataclass(frozen=True)
+class Importer:
+    """How to build one benchmark: its space, its source files and the function that reads them."""
+
+    name: str
+    space: str
+    sources: tuple[str, ...]
+    build: Callable[[Path], BenchmarkTable]
+    needs_data_dir: bool = True
+    description: str = ""
+
+
+IMPORTERS: Registry[Importer] = Registry("benchmark")
+
+
+def register_importer(
+    name: str,
+    space: str,
+    sources: tuple[str, ...],
+    *,
+    needs_data_dir: bool = True,
+    description: str = "",
+) -> Callable[[Callable[[Path], BenchmarkTable]], Callable[[Path], BenchmarkTable]]:
+    """Decorator registering ``build(data_dir) -> BenchmarkTable`` under ``name``."""
+
+    def decorate(build: Callable[[Path], BenchmarkTable]) -> Callable[[Path], BenchmarkTable]:
+        IMPORTERS.register(name)(Importer(name, space, sources, build, needs_data_dir, description))
+        return build
+
+    return decorate
+
+
+def _signature(root: Path | None, sources: tuple[str, ...]) -> dict[str, list[int]]:
+    if root is None:
+        return {}
+    out = {}
+    for rel in sources:
+        path = root / rel
+        if not path.is_file():
+            raise DataNotFoundError(
+                f"benchmark source {path} is missing; check --data-dir / $ARCHEMBED_DATA"
+            )
+        stat = path.stat()
+        out[rel] = [stat.st_size, int(stat.st_mtime)]
+    return out
+
+
+def tables_dir() -> Path:
+    return cache_dir() / "benchmarks"
+
+
+def import_benchmark(
+    name: str, root: str | os.PathLike[str] | None = None, *, force: bool = False
+) -> BenchmarkTable:
+    """Import ``name`` into the cache unless an up-to-date copy is there; return the table."""
+    importer = _importer(name)
+    source_root = data_dir(root) if importer.needs_data_dir else None
+    signature = _signature(source_root, importer.sources)
+    cached = _cached_table(name, signature)
+    if cached is not None and not force:
+        return cached
+    try:
+        table = importer.build(source_root)  # type: ignore[arg-type]
+    except UserError:
+        raise
+    except (ValueError, KeyError, IndexError, TypeError) as exc:
+        raise CorruptFileError(
+            f"cannot import benchmark {name!r} from {source_root}: {type(exc).__name__}: {exc}"
+        ) from None
+    table.meta.update({"sources": signature, "description": importer.description})
+    table.save(tables_dir())
+    return table
+
+
+def _importer(name: str) -> Importer:
+    from archembed.benchmarks import importers  # noqa: F401  (registers the built-in importers)
+
+    return IMPORTERS.get(name)
+
+
+def _cached_table(name: str, signature: dict[str, list[int]]) -> BenchmarkTable | None:
+    meta_path = tables_dir() / f"{name}.json"
+    if not meta_path.is_file():
+        return None
+    try:
+        meta = read_json(meta_path)
+        if meta.get("schema_version") != SCHEMA_VERSION or meta.get("sources") != signature:
+            return None
+        return BenchmarkTable.load(tables_dir(), name)
+    except (CorruptFileError, DataNotFoundError):
+        return None
+
+
+def load_benchmark(name: str, root: str | os.PathLike[str] | None = None) -> Benchmark:
+    """The named benchmark, imported into the cache on first use."""
+    return Benchmark(import_benchmark(name, root))
+
+
+def benchmark_names() -> list[str]:
+    """Names of all registered benchmarks."""
+    from archembed.benchmarks import importers  # noqa: F401  (registers the built-in importers)
+
+    return IMPORTERS.names()

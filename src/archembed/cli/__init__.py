@@ -1,0 +1,12 @@
+"""The ``archembed`` command line: a thin Typer layer over the library.
+
+Each command group lives in its own module and is attached to :data:`app` here.
+User mistakes (:class:`~archembed.errors.UserError`) print one line and exit with status 2.
+"""
+
+from __future__ import annotations
+
+from archembed.cli import core
+from archembed.cli.common import app, main
+
+__all__ = ["app", "core", "main"]

@@ -1,0 +1,1 @@
+"""Prediction heads on embeddings and the metrics they are judged by."""
