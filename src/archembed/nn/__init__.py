@@ -1,1 +1,5 @@
-"""nn package."""
+"""Reusable torch blocks: MLP, dense GIN, DeepSets, losses."""
+
+from archembed.nn.mlp import mlp
+
+__all__ = ["mlp"]

@@ -1,1 +1,5 @@
-"""search package."""
+"""Search strategies (ask/tell), budgets and the search loop."""
+
+from archembed.search.base import STRATEGIES, Strategy, register_strategy
+
+__all__ = ["STRATEGIES", "Strategy", "register_strategy"]
