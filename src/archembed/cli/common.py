@@ -22,6 +22,16 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+pretrain_app = typer.Typer(
+    help="Pretrain an architecture encoder (arch2vec, contrastive, locality).",
+    no_args_is_help=True,
+)
+app.add_typer(pretrain_app, name="pretrain")
+features_app = typer.Typer(
+    help="Compute per-architecture features from real networks (Jacobians, zero-cost proxies).",
+    no_args_is_help=True,
+)
+app.add_typer(features_app, name="features")
 console = Console()
 err_console = Console(stderr=True)
 
