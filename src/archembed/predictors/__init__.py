@@ -1,1 +1,5 @@
-"""Prediction heads on embeddings and the metrics they are judged by."""
+"""Prediction heads on embeddings (GP, LightGBM, random forest, MLP) and their metrics."""
+
+from archembed.predictors.base import PREDICTORS, Predictor, make_predictor, register_predictor
+
+__all__ = ["PREDICTORS", "Predictor", "make_predictor", "register_predictor"]

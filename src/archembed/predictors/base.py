@@ -1,0 +1,50 @@
+"""Predictor: a regression head on embeddings (``fit(X, y)``, ``predict(X, return_std)``)."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+
+import numpy as np
+
+from archembed.errors import ConfigError
+from archembed.registry import Registry
+
+PREDICTORS: Registry[type[Predictor]] = Registry("predictor")
+register_predictor = PREDICTORS.register
+
+
+class Predictor(ABC):
+    """Maps embeddings to a scalar target; ``return_std`` is supported where the model has one."""
+
+    name: str = ""
+    has_std: bool = False
+
+    @abstractmethod
+    def fit(self, X: np.ndarray, y: np.ndarray) -> Predictor:
+        """Learn from ``X`` (n, d) and targets ``y`` (n,)."""
+
+    @abstractmethod
+    def _predict_mean(self, X: np.ndarray) -> np.ndarray: ...
+
+    def _predict_std(self, X: np.ndarray) -> np.ndarray:
+        raise ConfigError(f"predictor {self.name!r} gives no uncertainty; use gp or dngo")
+
+    def predict(
+        self, X: np.ndarray, return_std: bool = False
+    ) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
+        """Predicted means, and standard deviations when ``return_std``."""
+        mean = self._predict_mean(np.asarray(X, dtype=np.float64))
+        if return_std:
+            return mean, self._predict_std(np.asarray(X, dtype=np.float64))
+        return mean
+
+
+def make_predictor(name: str, **params: object) -> Predictor:
+    """Instantiate a registered predictor by name with keyword parameters."""
+    from archembed.predictors import gp, heads  # noqa: F401  (registers the built-in heads)
+
+    cls = PREDICTORS.get(name)
+    try:
+        return cls(**params)
+    except TypeError as exc:
+        raise ConfigError(f"bad parameters for predictor {name!r}: {exc}") from None
