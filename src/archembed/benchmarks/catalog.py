@@ -82,9 +82,9 @@ def import_benchmark(
         return cached
     try:
         table = importer.build(source_root)  # type: ignore[arg-type]
-    except UserError:
+    except (DataNotFoundError, CorruptFileError):
         raise
-    except (ValueError, KeyError, IndexError, TypeError) as exc:
+    except (UserError, ValueError, KeyError, IndexError, TypeError) as exc:
         raise CorruptFileError(
             f"cannot import benchmark {name!r} from {source_root}: {type(exc).__name__}: {exc}"
         ) from None
