@@ -31,6 +31,8 @@ def data_root() -> Path:
     """The real benchmark data (../shared/data or $ARCHEMBED_DATA); skips when absent."""
     root = _data_root()
     if root is None:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI needs the benchmark data: set {DATA_ENV}")
         pytest.skip(f"no benchmark data: set {DATA_ENV}")
     os.environ[DATA_ENV] = str(root)
     return root
