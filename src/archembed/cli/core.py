@@ -15,7 +15,16 @@ from archembed.benchmarks.catalog import (
     import_benchmark,
     load_benchmark,
 )
-from archembed.cli.common import DataDirOption, JsonOption, app, apply_data_dir, console, emit
+from archembed.cli.common import (
+    DataDirOption,
+    JsonOption,
+    app,
+    apply_data_dir,
+    console,
+    emit,
+    err_console,
+)
+from archembed.errors import DataNotFoundError
 from archembed.spaces.base import SPACES, get_space
 
 data_app = typer.Typer(
@@ -45,12 +54,23 @@ def spaces_command(as_json: JsonOption = False) -> None:
 def data_list(data_dir: DataDirOption = None, as_json: JsonOption = False) -> None:
     """Benchmarks found, with datasets, metrics, epochs and number of architectures."""
     apply_data_dir(data_dir)
-    rows = []
+    rows, missing = [], []
     for name in benchmark_names():
-        bench = load_benchmark(name)
+        try:
+            with console.status(f"loading {name}"):
+                bench = load_benchmark(name)
+        except DataNotFoundError as exc:
+            missing.append({"benchmark": name, "problem": str(exc)})
+            continue
         for item in bench.describe():
             rows.append({"benchmark": name, "space": bench.space.name, **item})
-    emit(rows, as_json, title="benchmarks")
+    if as_json:
+        emit({"benchmarks": rows, "unavailable": missing}, True)
+        return
+    if rows:
+        emit(rows, False, title="benchmarks")
+    for item in missing:
+        err_console.print(f"[yellow]unavailable:[/] {item['benchmark']}: {item['problem']}")
 
 
 @data_app.command("import")
