@@ -65,3 +65,11 @@ def run_cli():
         )
 
     return run
+
+
+@pytest.fixture(scope="session")
+def nb101_cells():
+    """All NAS-Bench-101 cells as arrays; enumerated once into the session cache (~1 min cold)."""
+    from archembed.spaces.nb101_cells import load_cells
+
+    return load_cells(progress=False)

@@ -105,8 +105,10 @@ class ArchGraph:
     ) -> ArchGraph:
         """Build without validation from an already valid uint8 matrix (fast path for caches)."""
         graph = object.__new__(cls)
-        frozen = adj if not adj.flags.writeable else adj.copy()
-        frozen.setflags(write=False)
+        frozen = adj
+        if adj.flags.writeable:
+            frozen = adj.copy()
+            frozen.setflags(write=False)
         object.__setattr__(graph, "adj", frozen)
         object.__setattr__(graph, "ops", ops)
         object.__setattr__(graph, "_key", key)

@@ -179,11 +179,12 @@ class Benchmark:
             raise InvalidArchitectureError(
                 f"benchmark {self.name!r} has no arch {arch_id!r}"
             ) from None
-        return self.space.from_native(native)
+        return self.space.from_stored(arch_id, native)
 
     def graphs(self) -> list[ArchGraph]:
         """Every architecture of the table."""
-        return [self.space.from_native(n) for n in self.table.archs["native"]]
+        archs = self.table.archs
+        return [self.space.from_stored(a, n) for a, n in zip(archs["arch"], archs["native"])]
 
 
 def _grouped_epochs(

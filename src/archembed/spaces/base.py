@@ -47,6 +47,10 @@ class SearchSpace(ABC):
     def from_native(self, text: str) -> ArchGraph:
         """Parse the native format; raise InvalidArchitectureError with a fix-it message."""
 
+    def from_stored(self, arch_id: str, native: str) -> ArchGraph:
+        """Rebuild an architecture a benchmark stored as (identity, native string)."""
+        return self.from_native(native)
+
     def enumerate(self) -> list[ArchGraph]:
         """Every architecture of a finite space, in a fixed order."""
         raise InvalidArchitectureError(f"search space {self.name!r} cannot be enumerated")
