@@ -256,9 +256,7 @@ class DartsSpace(SearchSpace):
     name = "darts"
     ops = ("input", "c_k-2", "c_k-1", *DARTS_OPS, "concat", "output")
     max_nodes = N_VERTICES
-    size = (
-        int(np.prod([comb(k, 2) * len(DARTS_OPS) ** 2 for k in range(2, 6)])) ** 2
-    )
+    size = int(np.prod([comb(k, 2) * len(DARTS_OPS) ** 2 for k in range(2, 6)])) ** 2
 
     def genotype(self, graph: ArchGraph) -> Genotype:
         """The canonical genotype of a graph of this space."""
@@ -294,9 +292,7 @@ class DartsSpace(SearchSpace):
                 sibling = genotype[cell][slot ^ 1][1]
                 node = 2 + slot // 2
                 options = [(o, source) for o in DARTS_OPS if o != op]
-                options += [
-                    (op, s) for s in range(node) if s not in (source, sibling)
-                ]
+                options += [(op, s) for s in range(node) if s not in (source, sibling)]
                 for pair in options:
                     pairs = list(genotype[cell])
                     pairs[slot] = pair

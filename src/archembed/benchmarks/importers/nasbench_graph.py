@@ -24,7 +24,17 @@ from archembed.benchmarks.catalog import register_importer
 from archembed.benchmarks.table import NO_EPOCH, SEED_MEAN, BenchmarkTable, wide_to_long
 from archembed.spaces.nasbench_graph import NasBenchGraphSpace
 
-DATASETS = ("cora", "citeseer", "pubmed", "cs", "physics", "photo", "computers", "arxiv", "proteins")
+DATASETS = (
+    "cora",
+    "citeseer",
+    "pubmed",
+    "cs",
+    "physics",
+    "photo",
+    "computers",
+    "arxiv",
+    "proteins",
+)
 ROC_AUC_DATASETS = frozenset({"proteins"})
 
 
