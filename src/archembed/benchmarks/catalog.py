@@ -73,7 +73,15 @@ def tables_dir() -> Path:
 def import_benchmark(
     name: str, root: str | os.PathLike[str] | None = None, *, force: bool = False
 ) -> BenchmarkTable:
-    """Import ``name`` into the cache unless an up-to-date copy is there; return the table."""
+    """Import ``name`` into the cache unless an up-to-date copy is there; return the table.
+
+    A user benchmark (``archembed data import-graphs``) already lives in the cache.
+    """
+    from archembed.benchmarks.user import load_user_table
+
+    user_table = load_user_table(name)
+    if user_table is not None:
+        return user_table
     importer = _importer(name)
     source_root = data_dir(root) if importer.needs_data_dir else None
     signature = _signature(source_root, importer.sources)
@@ -118,7 +126,8 @@ def load_benchmark(name: str, root: str | os.PathLike[str] | None = None) -> Ben
 
 
 def benchmark_names() -> list[str]:
-    """Names of all registered benchmarks."""
+    """Names of all registered benchmarks, then the user benchmarks imported into the cache."""
     from archembed.benchmarks import importers  # noqa: F401  (registers the built-in importers)
+    from archembed.benchmarks.user import user_benchmark_names
 
-    return IMPORTERS.names()
+    return IMPORTERS.names() + user_benchmark_names()

@@ -9,12 +9,7 @@ import numpy as np
 import typer
 
 from archembed.benchmarks.base import Benchmark
-from archembed.benchmarks.catalog import (
-    IMPORTERS,
-    benchmark_names,
-    import_benchmark,
-    load_benchmark,
-)
+from archembed.benchmarks.catalog import benchmark_names, import_benchmark, load_benchmark
 from archembed.cli.common import (
     DataDirOption,
     JsonOption,
@@ -88,7 +83,6 @@ def data_import(
     apply_data_dir(data_dir)
     rows = []
     for name in names or benchmark_names():
-        IMPORTERS.get(name)
         with console.status(f"importing {name}"):
             table = import_benchmark(name, force=force)
         rows.append({"benchmark": name, "archs": len(table.archs), "values": len(table.values)})

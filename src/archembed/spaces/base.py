@@ -87,7 +87,13 @@ class SearchSpace(ABC):
 
 
 def get_space(name: str, **options: object) -> SearchSpace:
-    """Instantiate a registered space by name."""
+    """Instantiate a registered space by name (or the space of a user benchmark of that name)."""
     from archembed import spaces  # noqa: F401  (registers the built-in spaces)
 
+    if name not in SPACES and not options:
+        from archembed.spaces.generic import user_space
+
+        found = user_space(name)
+        if found is not None:
+            return found
     return SPACES.get(name)(**options)

@@ -1,5 +1,5 @@
 """Built-in benchmark importers (importing this package registers them)."""
 
-from archembed.benchmarks.importers import nb101, nb201
+from archembed.benchmarks.importers import nasbench_graph, naslib, nb101, nb201
 
-__all__ = ["nb101", "nb201"]
+__all__ = ["nasbench_graph", "naslib", "nb101", "nb201"]

@@ -1,0 +1,184 @@
+"""Bring-your-own benchmarks: JSON-lines files of graphs and metrics, imported into the cache.
+
+Each line is ``{"adjacency": [[...]], "ops": ["input", ..., "output"], <metric>: <number>, ...}``;
+every other numeric field is a metric, other fields are ignored. The result is a benchmark of a
+:class:`~archembed.spaces.generic.GenericSpace`, one dataset (``default`` unless given), metrics
+without epoch, looked up like the built-in ones by ``load_benchmark(name)``.
+
+The table is written to a fresh directory; the registry entry pointing to it is written last
+(atomically), so an interrupted import leaves the previous state visible and nothing partial.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import shutil
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from archembed.benchmarks.table import NO_EPOCH, SEED_MEAN, BenchmarkTable
+from archembed.errors import ConfigError, CorruptFileError, DataNotFoundError, UserError
+from archembed.graph import ArchGraph
+from archembed.spaces.generic import RESERVED_OPS, GenericSpace, graph_from_record
+from archembed.user_registry import read_registry, user_dir, user_entry, write_entry
+
+NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+GRAPH_FIELDS = ("adjacency", "ops")
+
+
+@dataclass(frozen=True)
+class GraphRecord:
+    """One parsed line: its number, graph and metric values."""
+
+    line: int
+    graph: ArchGraph
+    metrics: dict[str, float]
+
+
+class InvalidLine(Exception):
+    """A problem with one line; turned into a CorruptFileError naming file and line."""
+
+
+def _metrics(record: dict[str, object]) -> dict[str, float]:
+    out = {}
+    for key, value in record.items():
+        if key in GRAPH_FIELDS or isinstance(value, bool) or not isinstance(value, int | float):
+            continue
+        if not math.isfinite(value):
+            raise InvalidLine(f"metric {key!r} is {value}, not a finite number")
+        out[key] = float(value)
+    if not out:
+        raise InvalidLine('no numeric metric field (e.g. "val_acc": 93.1)')
+    return out
+
+
+def read_graph_records(
+    path: Path, ops: list[str] | None = None, max_nodes: int | None = None
+) -> list[GraphRecord]:
+    """Parse a JSON-lines file; a bad line raises CorruptFileError with its number and problem."""
+    if not path.is_file():
+        raise DataNotFoundError(f"graph file {path} does not exist")
+    allowed = None if ops is None else set(ops) | set(RESERVED_OPS)
+    records = []
+    try:
+        lines = path.read_text().splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CorruptFileError(f"cannot read {path}: {exc}") from None
+    for number, text in enumerate(lines, start=1):
+        if not text.strip():
+            continue
+        try:
+            try:
+                record = json.loads(text)
+            except json.JSONDecodeError as exc:
+                raise InvalidLine(f"malformed JSON ({exc.msg} at column {exc.colno})") from None
+            if not isinstance(record, dict):
+                raise InvalidLine("expected a JSON object {...}")
+            try:
+                graph = graph_from_record(record)
+            except UserError as exc:
+                raise InvalidLine(str(exc)) from None
+            unknown = [o for o in graph.ops if allowed is not None and o not in allowed]
+            if unknown:
+                raise InvalidLine(f"unknown op {unknown[0]!r}; --ops allows {', '.join(ops)}")
+            if max_nodes is not None and graph.n_nodes > max_nodes:
+                raise InvalidLine(f"{graph.n_nodes} nodes, more than --max-nodes {max_nodes}")
+            if not graph.is_connected():
+                raise InvalidLine("no path leads from the input to the output")
+            records.append(GraphRecord(number, graph, _metrics(record)))
+        except InvalidLine as exc:
+            raise CorruptFileError(f"{path}, line {number}: {exc}") from None
+    if not records:
+        raise CorruptFileError(f"{path} holds no architectures (one JSON object per line)")
+    return records
+
+
+def build_user_table(
+    name: str,
+    records: list[GraphRecord],
+    ops: list[str] | None = None,
+    max_nodes: int | None = None,
+    dataset: str = "default",
+) -> tuple[BenchmarkTable, GenericSpace]:
+    """The benchmark table and generic space of parsed records (vocabulary/size inferred)."""
+    inner = ops if ops is not None else sorted({o for r in records for o in r.graph.ops[1:-1]})
+    size = max_nodes if max_nodes is not None else max(r.graph.n_nodes for r in records)
+    space = GenericSpace(inner, size, name=name)
+    first_line: dict[str, int] = {}
+    natives, rows = {}, []
+    for record in records:
+        arch_id = space.identity(record.graph)
+        if arch_id in first_line:
+            raise CorruptFileError(
+                f"line {record.line} repeats the architecture of line {first_line[arch_id]} "
+                "(isomorphic graphs are one architecture); keep one line per architecture"
+            )
+        first_line[arch_id] = record.line
+        natives[arch_id] = space.to_native(record.graph)
+        rows += [(arch_id, dataset, m, NO_EPOCH, SEED_MEAN, v) for m, v in record.metrics.items()]
+    values = pd.DataFrame(rows, columns=["arch", "dataset", "metric", "epoch", "seed", "value"])
+    archs = pd.DataFrame({"arch": list(natives), "native": list(natives.values())})
+    return BenchmarkTable(name=name, space=name, archs=archs, values=values), space
+
+
+def _check_name(name: str) -> None:
+    from archembed import spaces  # noqa: F401  (registers the built-in spaces)
+    from archembed.benchmarks import importers  # noqa: F401  (registers the built-in importers)
+    from archembed.benchmarks.catalog import IMPORTERS
+    from archembed.spaces.base import SPACES
+
+    if not NAME_PATTERN.match(name):
+        raise ConfigError(
+            f"benchmark name {name!r} must be 1-64 letters, digits, '_', '-' or '.', "
+            "starting with a letter or digit"
+        )
+    if name in IMPORTERS or name in SPACES:
+        raise ConfigError(f"{name!r} is a built-in benchmark or space name; choose another --name")
+
+
+def import_graphs(
+    path: str | Path,
+    name: str,
+    ops: list[str] | None = None,
+    max_nodes: int | None = None,
+    dataset: str = "default",
+) -> BenchmarkTable:
+    """Import a JSON-lines graph file as user benchmark ``name`` (replacing an older one)."""
+    _check_name(name)
+    if max_nodes is not None and max_nodes < 2:
+        raise ConfigError(f"--max-nodes must be at least 2, got {max_nodes}")
+    records = read_graph_records(Path(path), ops, max_nodes)
+    table, space = build_user_table(name, records, ops, max_nodes, dataset)
+    previous = user_entry(name)
+    directory = f"{name}-{uuid.uuid4().hex[:12]}"
+    table.meta.update({"source": str(Path(path).resolve()), "sources": {}})
+    table.save(user_dir() / directory)
+    write_entry(
+        name,
+        {
+            "space": {"ops": list(space.inner_ops or ()), "max_nodes": space.max_nodes},
+            "directory": directory,
+            "source": str(Path(path).resolve()),
+        },
+    )
+    if previous is not None:
+        shutil.rmtree(user_dir() / previous["directory"], ignore_errors=True)
+    return table
+
+
+def load_user_table(name: str) -> BenchmarkTable | None:
+    """The table of user benchmark ``name``, or None when no such benchmark was imported."""
+    entry = user_entry(name)
+    if entry is None:
+        return None
+    return BenchmarkTable.load(user_dir() / entry["directory"], name)
+
+
+def user_benchmark_names() -> list[str]:
+    """Names of all imported user benchmarks."""
+    return sorted(read_registry())
