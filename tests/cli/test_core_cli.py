@@ -33,9 +33,22 @@ def test_bad_input_gives_one_line_and_exit_2(run_cli, data_root, args, needle):
 
 
 def test_missing_data_dir_names_the_variable(run_cli):
-    out = run_cli("data", "list", env={"ARCHEMBED_DATA": "/nonexistent/dir"})
+    out = run_cli(
+        "query",
+        "nb201",
+        "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|",
+        "--dataset",
+        "cifar10-valid",
+        env={"ARCHEMBED_DATA": "/nonexistent/dir"},
+    )
     assert out.returncode == 2
     assert "ARCHEMBED_DATA" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_data_list_reports_unavailable_benchmarks(run_cli):
+    out = run_cli("data", "list", env={"ARCHEMBED_DATA": "/nonexistent/dir"})
+    assert out.returncode == 0
+    assert "unavailable: nb201" in out.stderr and "nasbench_g" in out.stdout
 
 
 def test_sample_is_reproducible(run_cli):
