@@ -73,6 +73,9 @@ def test_unknown_fields_and_broken_files_are_errors(tmp_path):
         naslib_table("x", space, path, "nasbench201", space.from_naslib, 200)
     with pytest.raises(CorruptFileError, match="no 'nasbench301' section"):
         naslib_table("x", space, path, "nasbench301", space.from_naslib, 200)
+    path.write_text(json.dumps({"nasbench201": {"cifar10": [1, 2]}}))
+    with pytest.raises(CorruptFileError, match="is not"):
+        naslib_table("x", space, path, "nasbench201", space.from_naslib, 200)
     path.write_text('{"nasbench201": {"cifar10": {"(0, 0, 0')
     with pytest.raises(CorruptFileError, match="cannot read"):
         naslib_table("x", space, path, "nasbench201", space.from_naslib, 200)

@@ -94,7 +94,9 @@ class GenericSpace(SearchSpace):
         max_nodes: int | None = None,
         name: str = "generic",
     ) -> None:
-        inner = None if ops is None else tuple(o for o in ops if o not in RESERVED_OPS)
+        inner = (
+            None if ops is None else tuple(dict.fromkeys(o for o in ops if o not in RESERVED_OPS))
+        )
         if max_nodes is not None and max_nodes < 2:
             raise ConfigError(f"max_nodes must be at least 2 (input and output), got {max_nodes}")
         self.name = name

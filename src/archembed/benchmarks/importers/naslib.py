@@ -92,6 +92,10 @@ def naslib_table(
     rows: dict[str, list[object]] = {c: [] for c in ("arch", "dataset", "metric", "epoch")}
     rows["value"] = []
     for dataset, archs in sections.items():
+        if not isinstance(archs, dict) or not all(isinstance(v, dict) for v in archs.values()):
+            raise CorruptFileError(
+                f"{path}: {space_key}/{dataset} is not {{arch: {{metric: value}}}}"
+            )
         for text, values in archs.items():
             try:
                 graph = to_graph(text)
