@@ -1,6 +1,6 @@
 """Zero-cost proxies of NB201 cells vs the published values and vs CIFAR-10 test accuracy.
 
-Usage: ARCHEMBED_DATA=../shared/data python bench/zc_correlation.py --n 150 [--setting official]
+Usage: ARCHEMBED_DATA=../shared/data python bench/zc_correlation.py --n 150 [--n-points 64]
 Samples ``--n`` cells of nb201_cifar10_zc_proxies.csv (seeded), computes every proxy on the
 official C=16, N=5 network with the default natural-image inputs and prints Markdown rows:
 Spearman(ours, published), Spearman(ours, accuracy), Spearman(published, accuracy) on the
@@ -29,6 +29,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--setting", default="official", help="official, proxy or C,N")
     parser.add_argument("--inputs", default="natural")
+    parser.add_argument("--n-points", type=int, default=64, help="batch size of the proxies")
     parser.add_argument("--save", default=None)
     args = parser.parse_args()
     setting = args.setting
@@ -52,7 +53,10 @@ def main() -> None:
         write_parquet(args.save, ours)
     accuracy = load_benchmark("nb201").query(graphs, "cifar10", "test_acc", epoch=200)
     load = "/".join(f"{x:.1f}" for x in os.getloadavg())
-    print(f"{args.n} cells, setting {args.setting}, inputs {args.inputs}, load {load}")
+    print(
+        f"{args.n} cells, setting {args.setting}, inputs {args.inputs}, batch {args.n_points}, "
+        f"load {load}"
+    )
     print("| proxy | rho(ours, published) | rho(ours, test acc) | rho(published, test acc) |")
     print("|---|---|---|---|")
     for name in PROXIES:

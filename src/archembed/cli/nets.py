@@ -79,6 +79,9 @@ def jacobian_command(
         bool, typer.Option("--normalise", help="Divide by the principal singular value.")
     ] = False,
     inputs: InputsOption = "natural",
+    n_pool: Annotated[
+        int, typer.Option("--n-pool", help="Input pool size for the principal components.", min=1)
+    ] = 1024,
     workers: Annotated[int | None, typer.Option("--workers", min=1)] = None,
     seed: SeedOption = 0,
     quiet: QuietOption = False,
@@ -98,6 +101,7 @@ def jacobian_command(
         normalise=normalise,
         setting=parse_setting(setting),
         inputs=inputs,
+        n_pool=n_pool,
         workers=workers,
         seed=seed,
         progress=not quiet,
