@@ -78,3 +78,14 @@ def test_parallel_workers_give_the_same_features(tmp_path):
     serial = compute_jacobian_features("nb201", CELLS, tmp_path / "s", workers=1, **OPTS)
     parallel = compute_jacobian_features("nb201", CELLS, tmp_path / "p", workers=2, **OPTS)
     np.testing.assert_array_equal(parallel.get(parallel.ids), serial.get(serial.ids))
+
+
+def test_nb101_cells_share_the_projection_of_nb201(tmp_path):
+    cells = get_space("nb101").sample(2, np.random.default_rng(0))
+    nb101 = compute_jacobian_features("nb101", cells, tmp_path / "101", workers=1, **OPTS)
+    nb201 = compute_jacobian_features("nb201", CELLS[:1], tmp_path / "201", workers=1, **OPTS)
+    assert nb101.features.shape == (2, 2, 6, 8) and np.isfinite(nb101.get(nb101.ids)).all()
+    assert nb101.params["inputs"] == nb201.params["inputs"]
+    np.testing.assert_array_equal(
+        np.load(tmp_path / "101" / PROJECTION_FILE), np.load(tmp_path / "201" / PROJECTION_FILE)
+    )

@@ -174,30 +174,45 @@ def _run(
     if not len(missing):
         return
     n_workers = max(1, min(workers or len(os.sched_getaffinity(0)), len(missing)))
-    pilot, rest = missing[:2], missing[2:]
     threads = torch.get_num_threads()
-    _init_worker(job)
+    try:
+        _init_worker(job)
+        _pilot_then_rest(store, job, graphs, ids, missing, n_workers, progress)
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _pilot_then_rest(
+    store: FeatureStore,
+    job: JacobianJob,
+    graphs: list[ArchGraph],
+    ids: list[str],
+    missing: np.ndarray,
+    n_workers: int,
+    progress: bool,
+) -> None:
+    """Time two architectures here, print the estimate, then farm out the rest in chunks."""
+    pilot, rest = missing[:2], missing[2:]
     start = time.perf_counter()
     store.write(*_work(pilot, [graphs[r] for r in pilot], [ids[r] for r in pilot]))
     per_arch = (time.perf_counter() - start) / len(pilot)
     if progress:
-        eta = per_arch * len(rest) / n_workers
         print(
             f"jacobian features: {len(rest)} architectures x {job.n_inits} inits left, "
-            f"{per_arch / job.n_inits * 1000:.0f} ms per network; estimated {eta / 60:.1f} min "
-            f"on {n_workers} worker(s)",
+            f"{per_arch / job.n_inits * 1000:.0f} ms per network; estimated "
+            f"{per_arch * len(rest) / n_workers / 60:.1f} min on {n_workers} worker(s)",
             file=sys.stderr,
         )
     chunks = [rest[i : i + CHUNK] for i in range(0, len(rest), CHUNK)]
+    if not chunks:
+        return
     with ProgressBar(enabled=progress) as bar:
         task = bar.add_task("jacobian features", total=len(missing), completed=len(pilot))
         if n_workers == 1:
             for rows in chunks:
                 store.write(*_work(rows, [graphs[r] for r in rows], [ids[r] for r in rows]))
                 bar.advance(task, len(rows))
-            torch.set_num_threads(threads)
             return
-        torch.set_num_threads(threads)
         with ProcessPoolExecutor(
             n_workers, mp_context=get_context("spawn"), initializer=_init_worker, initargs=(job,)
         ) as executor:
