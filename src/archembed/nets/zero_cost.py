@@ -3,9 +3,10 @@
 Definitions follow the zero-cost NAS literature (Abdelfattah et al., 2021; Mellor et al.,
 2021). Gradient proxies use a cross-entropy loss on one batch of the input pool with labels
 drawn from the seed (there is no labelled dataset here). Per-parameter saliencies
-(grad_norm, snip, grasp, plain, synflow) are summed per parameter tensor; a network's score is
-the sum over all tensors and an operation's score the sum over the tensors of the modules
-tagged with its ArchGraph node (over all cells), as TA-GATES aggregates them.
+(grad_norm, snip, grasp, plain, synflow) are taken over the weights of convolutions and linear
+layers (as in the original definitions) and summed per weight tensor; a network's score is the
+sum over all tensors and an operation's score the sum over the tensors of the modules tagged
+with its ArchGraph node (over all cells), as TA-GATES aggregates them.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from archembed.graph import ArchGraph
 from archembed.nets.build import NetSetting, build_network, resolve_setting
 from archembed.nets.flops import count_flops
 from archembed.nets.inputs import load_input_pool
-from archembed.nets.jacobian import init_seed, input_jacobian
+from archembed.nets.jacobian import init_seed
 from archembed.nets.ops import node_modules, set_batchnorm_mode
 from archembed.progress import ProgressBar
 from archembed.spaces import get_space
@@ -39,9 +40,14 @@ def _check(proxies: Sequence[str], known: Sequence[str]) -> None:
             raise UnknownNameError("zero-cost proxy", name, list(known))
 
 
+def prunable_weights(net: nn.Module) -> list[tuple[nn.Module, torch.Tensor]]:
+    """(module, weight) of every convolution and linear layer, in module order."""
+    return [(m, m.weight) for m in net.modules() if isinstance(m, nn.Conv2d | nn.Linear)]
+
+
 def _loss_gradients(net: nn.Module, x: torch.Tensor, y: torch.Tensor, grasp: bool):
     """Weight gradients of the cross-entropy loss, and Hessian-gradient products for GraSP."""
-    weights = [p for p in net.parameters()]
+    weights = [w for _, w in prunable_weights(net)]
     loss = F.cross_entropy(net(x), y)
     grads = torch.autograd.grad(loss, weights, create_graph=grasp)
     if not grasp:
@@ -58,7 +64,7 @@ def _synflow_gradients(net: nn.Module, shape: torch.Size) -> list[torch.Tensor]:
     with torch.no_grad():
         for p in net.parameters():
             p.abs_()
-    weights = list(net.parameters())
+    weights = [w for _, w in prunable_weights(net)]
     out = net(torch.ones((1, *shape[1:]), dtype=torch.float64)).sum()
     return list(torch.autograd.grad(out, weights))
 
@@ -66,14 +72,14 @@ def _synflow_gradients(net: nn.Module, shape: torch.Size) -> list[torch.Tensor]:
 def parameter_saliencies(
     net: nn.Module, x: torch.Tensor, y: torch.Tensor, proxies: Sequence[str]
 ) -> dict[str, np.ndarray]:
-    """Per-parameter-tensor scores (one value per ``net.parameters()`` entry) per proxy.
+    """Per-weight-tensor scores (one value per :func:`prunable_weights` entry) per proxy.
 
     ``net`` is modified (synflow takes absolute weights): pass a fresh network.
     """
     _check(proxies, SALIENCIES)
     out: dict[str, np.ndarray] = {}
     set_batchnorm_mode(net, "batch")
-    weights = [p.detach().clone() for p in net.parameters()]
+    weights = [w.detach().clone() for _, w in prunable_weights(net)]
     if any(p in proxies for p in ("grad_norm", "snip", "grasp", "plain")):
         grads, hessian_grads = _loss_gradients(net, x, y, "grasp" in proxies)
         pairs = list(zip(weights, grads))
@@ -90,7 +96,7 @@ def parameter_saliencies(
     if "synflow" in proxies:
         grads = _synflow_gradients(net, x.shape)
         out["synflow"] = np.array(
-            [float((g * p.detach()).abs().sum()) for g, p in zip(grads, net.parameters())]
+            [float((g * w.detach()).abs().sum()) for g, (_, w) in zip(grads, prunable_weights(net))]
         )
     return out
 
@@ -119,8 +125,15 @@ def _fisher(net: nn.Module, x: torch.Tensor, y: torch.Tensor) -> float:
 
 
 def _jacov(net: nn.Module, x: torch.Tensor) -> float:
-    """Jacobian covariance score: -sum(log(v + e) + 1/(v + e)) over eigenvalues of corr(J)."""
-    jac = input_jacobian(net, x).double().numpy()
+    """Jacobian covariance: -sum(log(v + e) + 1/(v + e)) over eigenvalues v of corr(J).
+
+    ``J`` = input gradient of the summed logits, BatchNorm in training mode (the definition).
+    """
+    set_batchnorm_mode(net, "batch")
+    net.requires_grad_(False)
+    inputs = x.clone().requires_grad_(True)
+    net(inputs).sum().backward()
+    jac = inputs.grad.reshape(len(x), -1).double().numpy()
     corr = np.corrcoef(jac)
     corr = np.nan_to_num(corr, nan=0.0)
     eig = np.linalg.eigvalsh(corr)
@@ -232,12 +245,12 @@ def per_op_saliencies(
 
 
 def _parameter_nodes(net: nn.Module) -> np.ndarray:
-    """For each entry of ``net.parameters()``, the ArchGraph node owning it (-1: none)."""
+    """For each :func:`prunable_weights` entry, the ArchGraph node owning it (-1: none)."""
     node_of = {}
     for node, module in node_modules(net):
         for p in module.parameters():
             node_of[id(p)] = node
-    return np.array([node_of.get(id(p), -1) for p in net.parameters()], dtype=np.int64)
+    return np.array([node_of.get(id(w), -1) for _, w in prunable_weights(net)], dtype=np.int64)
 
 
 def proxy_table(
