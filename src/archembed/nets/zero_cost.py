@@ -11,6 +11,7 @@ with its ArchGraph node (over all cells), as TA-GATES aggregates them.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 
 import numpy as np
@@ -74,10 +75,12 @@ def parameter_saliencies(
 ) -> dict[str, np.ndarray]:
     """Per-weight-tensor scores (one value per :func:`prunable_weights` entry) per proxy.
 
-    ``net`` is modified (synflow takes absolute weights): pass a fresh network.
+    ``net`` is modified (BatchNorm running statistics move): pass a fresh network. SynFlow
+    runs on a copy taken first, so it never sees the data batch.
     """
     _check(proxies, SALIENCIES)
     out: dict[str, np.ndarray] = {}
+    untouched = copy.deepcopy(net) if "synflow" in proxies else None  # before BN stats move
     set_batchnorm_mode(net, "batch")
     weights = [w.detach().clone() for _, w in prunable_weights(net)]
     if any(p in proxies for p in ("grad_norm", "snip", "grasp", "plain")):
@@ -93,11 +96,10 @@ def parameter_saliencies(
         for name, values in table.items():
             if name in proxies:
                 out[name] = torch.stack(values).double().numpy()
-    if "synflow" in proxies:
-        grads = _synflow_gradients(net, x.shape)
-        out["synflow"] = np.array(
-            [float((g * w.detach()).abs().sum()) for g, (_, w) in zip(grads, prunable_weights(net))]
-        )
+    if untouched is not None:
+        grads = _synflow_gradients(untouched, x.shape)
+        pairs = zip(grads, prunable_weights(untouched))
+        out["synflow"] = np.array([float((g * w.detach()).abs().sum()) for g, (_, w) in pairs])
     return out
 
 
