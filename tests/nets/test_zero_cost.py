@@ -52,3 +52,11 @@ def test_per_op_saliencies_follow_node_order():
     np.testing.assert_array_equal(scores, per_op_saliencies("nb201", cells, n_points=16))
     table = proxy_table("nb201", cells[:1], ("snip",), setting="proxy", n_points=16)
     assert table["snip"][0] > scores[0, :, 1].sum() > 0  # ops hold part of the network's total
+
+
+def test_synflow_does_not_depend_on_the_input_batch():
+    natural = network_proxies("nb201", CONV_CELL, ("synflow",), setting="proxy", n_points=8)
+    noise = network_proxies(
+        "nb201", CONV_CELL, ("synflow",), setting="proxy", n_points=8, inputs="noise"
+    )
+    assert natural == noise
