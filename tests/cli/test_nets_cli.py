@@ -1,35 +1,46 @@
-"""``archembed features jacobian|zc`` end to end on a few NB201 cells."""
+"""``archembed features jacobian|zc`` end to end on a few NB201 cells (in-process CLI)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 import pytest
+import torch
+from typer.testing import CliRunner
 
+from archembed.cli import app
 from archembed.cli.nets import parse_setting
 from archembed.errors import ConfigError
 from archembed.nets.build import NetSetting
 from archembed.nets.feature_store import FeatureStore
 
-SINGLE_THREAD = {"OMP_NUM_THREADS": "1"}
+
+@pytest.fixture
+def single_thread():
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
 
 
-def test_features_jacobian_and_zc(run_cli, data_root, tmp_path):
+def test_features_jacobian_and_zc(data_root, tmp_path, single_thread):
+    runner = CliRunner()
     out = tmp_path / "jac"
     args = ["features", "jacobian", "--space", "nb201", "--out", str(out), "--limit", "3"]
     args += ["--n-inits", "2", "--n-points", "4", "--k", "4", "--n-pool", "16", "--workers", "1"]
-    result = run_cli(*args, "--quiet", env=SINGLE_THREAD)
-    assert result.returncode == 0, result.stderr
+    result = runner.invoke(app, [*args, "--quiet"])
+    assert result.exit_code == 0, result.output
     store = FeatureStore.open(out, require_complete=True)
     assert store.features.shape == (3, 2, 4, 4)
     assert np.isfinite(store.get(store.ids)).all()
     assert store.params["setting"]["channels"] == 8
     table_path = tmp_path / "zc.parquet"
-    result = run_cli(
-        "features", "zc", "--space", "nb201", "--out", str(table_path), "--limit", "2",
-        "--proxies", "params,flops,snip", "--n-points", "8", "--quiet", env=SINGLE_THREAD,
+    result = runner.invoke(
+        app,
+        ["features", "zc", "--space", "nb201", "--out", str(table_path), "--limit", "2",
+         "--proxies", "params,flops,snip", "--n-points", "8", "--quiet"],
     )  # fmt: skip
-    assert result.returncode == 0, result.stderr
+    assert result.exit_code == 0, result.output
     table = pd.read_parquet(table_path)
     assert list(table.columns) == ["arch", "native", "params", "flops", "snip"]
     assert (table["params"] > 0.07).all()  # official C=16, N=5 networks
