@@ -30,6 +30,9 @@ class BatchNorm(nn.BatchNorm2d):
         return F.batch_norm(x, mean, var, self.weight, self.bias, False, 0.0, self.eps)
 
 
+BATCHNORM_MODES = ("batch", "detached", "eval")
+
+
 def set_batchnorm_mode(model: nn.Module, mode: str) -> nn.Module:
     """``"batch"``: normal training BN; ``"detached"``: batch stats as constants; ``"eval"``."""
     if mode not in BATCHNORM_MODES:
@@ -39,9 +42,6 @@ def set_batchnorm_mode(model: nn.Module, mode: str) -> nn.Module:
         if isinstance(module, BatchNorm):
             module.detach_stats = mode == "detached"
     return model
-
-
-BATCHNORM_MODES = ("batch", "detached", "eval")
 
 
 def conv_bn(c_in: int, c_out: int, kernel: int, stride: int = 1, relu_first: bool = True):
