@@ -44,7 +44,9 @@ def set_batchnorm_mode(model: nn.Module, mode: str) -> nn.Module:
     return model
 
 
-def conv_bn(c_in: int, c_out: int, kernel: int, stride: int = 1, relu_first: bool = True):
+def conv_bn(
+    c_in: int, c_out: int, kernel: int, stride: int = 1, relu_first: bool = True
+) -> nn.Sequential:
     """ReLU-Conv-BN (``relu_first``) or Conv-BN-ReLU, no conv bias, affine BN."""
     conv = nn.Conv2d(c_in, c_out, kernel, stride, kernel // 2, bias=False)
     if relu_first:
