@@ -15,6 +15,7 @@ import copy
 from collections.abc import Sequence
 
 import numpy as np
+import pandas as pd
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -46,16 +47,18 @@ def prunable_weights(net: nn.Module) -> list[tuple[nn.Module, torch.Tensor]]:
     return [(m, m.weight) for m in net.modules() if isinstance(m, nn.Conv2d | nn.Linear)]
 
 
-def _loss_gradients(net: nn.Module, x: torch.Tensor, y: torch.Tensor, grasp: bool):
+def _loss_gradients(
+    net: nn.Module, x: torch.Tensor, y: torch.Tensor, grasp: bool
+) -> tuple[list[torch.Tensor], list[torch.Tensor] | None]:
     """Weight gradients of the cross-entropy loss, and Hessian-gradient products for GraSP."""
     weights = [w for _, w in prunable_weights(net)]
     loss = F.cross_entropy(net(x), y)
     grads = torch.autograd.grad(loss, weights, create_graph=grasp)
     if not grasp:
-        return grads, None
+        return list(grads), None
     dot = sum((g * g.detach()).sum() for g in grads)
     hessian_grads = torch.autograd.grad(dot, weights)
-    return [g.detach() for g in grads], hessian_grads
+    return [g.detach() for g in grads], list(hessian_grads)
 
 
 def _synflow_gradients(net: nn.Module, shape: torch.Size) -> list[torch.Tensor]:
@@ -265,10 +268,8 @@ def proxy_table(
     n_points: int = 64,
     seed: int = 0,
     progress: bool = False,
-):
+) -> pd.DataFrame:
     """:func:`network_proxies` of many architectures as a DataFrame (arch, native, proxies)."""
-    import pandas as pd
-
     search_space = get_space(space)
     rows = []
     with ProgressBar(enabled=progress) as bar:
