@@ -97,7 +97,8 @@ def test_checkpoint_resume_equals_uninterrupted_run(tmp_path) -> None:
     stopped = Arch2Vec(space, epochs=1, **params).fit(
         graphs, checkpoint=ckpt, resume=True, progress=False
     )
-    assert len(stopped.history_) == 1 and np.isfinite(stopped.latent_std_).all()
+    assert len(stopped.history_) == 2 and np.isfinite(stopped.latent_std_).all()
+    assert np.array_equal(stopped.transform(graphs), resumed.transform(graphs))
     with pytest.raises(ConfigError, match="another dataset"):
         Arch2Vec(space, epochs=2, **params).fit(
             graphs[:100], checkpoint=ckpt, resume=True, progress=False

@@ -217,7 +217,7 @@ class Arch2Vec(Encoder):
         ``checkpoint`` is a file written after every epoch; with ``resume`` an existing one
         (of the same data and configuration) continues where it stopped. The number of epochs
         may differ from the checkpoint's: more continues training, fewer (or as many as done)
-        finishes the model from the checkpoint's epoch.
+        finishes the model as the checkpoint left it.
         """
         data = graph_batch(*self.space.tensors(graphs))
         if len(data) < 2:
@@ -230,28 +230,10 @@ class Arch2Vec(Encoder):
         model = self._new_model()
         optimiser = torch.optim.Adam(model.parameters(), lr=self.lr)
         fingerprint = _fingerprint(data)
-
-        def _same_run(config: object) -> bool:
-            """Everything but the number of epochs must match (a resume may extend or stop)."""
-            mine = {k: v for k, v in self.config().items() if k != "epochs"}
-            return (
-                isinstance(config, dict)
-                and {k: v for k, v in config.items() if k != "epochs"} == mine
-            )
-
         self.history_: list[dict[str, float]] = []
         start = 0
         if checkpoint is not None and resume and Path(checkpoint).is_file():
-            state = load_checkpoint(checkpoint, self.device)
-            if state.get("fingerprint") != fingerprint or not _same_run(state.get("config")):
-                raise ConfigError(
-                    f"checkpoint {checkpoint} is of another dataset or configuration; delete it "
-                    "or run without --resume"
-                )
-            model.load_state_dict(state["model"])
-            optimiser.load_state_dict(state["optimiser"])
-            self.history_ = list(state["history"])[: self.n_epochs]
-            start = min(int(state["epoch"]), self.n_epochs)
+            start = self._restore(Path(checkpoint), model, optimiser, fingerprint)
         self.model_ = model
         with ProgressBar(enabled=progress) as bar:
             task = bar.add_task("arch2vec", total=self.n_epochs, completed=start)
@@ -275,6 +257,30 @@ class Arch2Vec(Encoder):
         self.latent_mean_, self.latent_std_ = self._latent_stats(train)
         self.holdout_ = hold
         return self
+
+    def _restore(
+        self,
+        checkpoint: Path,
+        model: GraphAutoencoder,
+        optimiser: torch.optim.Optimizer,
+        fingerprint: str,
+    ) -> int:
+        """Load a checkpoint of the same data and configuration (epochs aside); its epoch."""
+        state = load_checkpoint(checkpoint, self.device)
+        mine = {k: v for k, v in self.config().items() if k != "epochs"}
+        theirs = state.get("config")
+        theirs = (
+            {k: v for k, v in theirs.items() if k != "epochs"} if isinstance(theirs, dict) else None
+        )
+        if state.get("fingerprint") != fingerprint or theirs != mine:
+            raise ConfigError(
+                f"checkpoint {checkpoint} is of another dataset or configuration; delete it "
+                "or run without --resume"
+            )
+        model.load_state_dict(state["model"])
+        optimiser.load_state_dict(state["optimiser"])
+        self.history_ = list(state["history"])
+        return int(state["epoch"])
 
     def _train_epoch(
         self,
