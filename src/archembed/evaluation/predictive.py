@@ -17,6 +17,13 @@ from archembed.graph import ArchGraph
 from archembed.predictors import make_predictor
 from archembed.predictors.metrics import pearson, rmse
 
+PREDICT_CHUNK = 1024
+"""Test points per predict call: a GP posterior over all of them at once needs O(n^2) memory."""
+
+
+def chunks(index: np.ndarray) -> int:
+    return max(1, int(np.ceil(len(index) / PREDICT_CHUNK)))
+
 
 def predictive_power(
     embeddings: np.ndarray,
@@ -40,7 +47,9 @@ def predictive_power(
         if len(test) < 3:
             raise ConfigError(f"fewer than 3 test architectures above threshold {threshold}")
         model = make_predictor(predictor, seed=int(seed)).fit(X[train], y[train])
-        pred = np.asarray(model.predict(X[test]))
+        pred = np.concatenate(
+            [np.asarray(model.predict(X[part])) for part in np.array_split(test, chunks(test))]
+        )
         runs.append(
             {
                 "seed": int(seed),
