@@ -116,7 +116,7 @@ def evaluate_model(
             targets[chosen],
             directory / f"{settings.projection}.png",
             method=settings.projection,
-            title=f"{settings.projection} of {encoder.name} embeddings, coloured by {label}",
+            title=f"{settings.projection}: {encoder.name} on {encoder.space.name}, colour {label}",
             seed=settings.seed,
             colour_label=settings.metric,
         )

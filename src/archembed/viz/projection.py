@@ -65,7 +65,7 @@ def plot_embedding_2d(
         points[order, 0], points[order, 1], c=values[order], s=4, cmap="viridis", linewidths=0
     )
     figure.colorbar(scatter, ax=axes, label=colour_label)
-    axes.set_title(title or f"{method} of {len(values)} embeddings")
+    axes.set_title(title or f"{method} of {len(values)} embeddings", fontsize=9)
     axes.set_xticks([])
     axes.set_yticks([])
     save_figure(figure, Path(path))
