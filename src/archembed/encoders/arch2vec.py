@@ -236,7 +236,7 @@ class Arch2Vec(Encoder):
             start = self._restore(Path(checkpoint), model, optimiser, fingerprint)
         self.model_ = model
         with ProgressBar(enabled=progress) as bar:
-            task = bar.add_task("arch2vec", total=self.n_epochs, completed=start)
+            task = bar.add_task("arch2vec", total=max(self.n_epochs, start), completed=start)
             for epoch in range(start, self.n_epochs):
                 metrics = self._train_epoch(model, optimiser, train, epoch)
                 metrics.update(self._monitor(hold if hold is not None else train, epoch))
