@@ -49,10 +49,13 @@ def plot_embedding_2d(
     seed: int = 0,
     colour_label: str = "",
     coordinates: np.ndarray | None = None,
+    robust: bool = True,
 ) -> np.ndarray:
     """Scatter the 2-D projection of ``embeddings`` coloured by ``colour``; returns the coordinates.
 
-    Pass ``coordinates`` to reuse a projection already computed (no new t-SNE).
+    Pass ``coordinates`` to reuse a projection already computed (no new t-SNE). ``robust``
+    spans the colour scale over the 2nd-98th percentiles, so a few outliers (NAS-Bench
+    architectures at 10% accuracy) do not wash out the rest.
     """
     values = np.asarray(colour, dtype=np.float64)
     if len(values) != len(embeddings):
@@ -61,10 +64,18 @@ def plot_embedding_2d(
     figure = new_figure(6.0, 5.0)
     axes = figure.add_subplot()
     order = np.argsort(values, kind="stable")  # best points drawn last, on top
+    low, high = np.percentile(values, [2, 98]) if robust else (values.min(), values.max())
     scatter = axes.scatter(
-        points[order, 0], points[order, 1], c=values[order], s=4, cmap="viridis", linewidths=0
+        points[order, 0],
+        points[order, 1],
+        c=values[order],
+        s=4,
+        cmap="viridis",
+        linewidths=0,
+        vmin=low,
+        vmax=high,
     )
-    figure.colorbar(scatter, ax=axes, label=colour_label)
+    figure.colorbar(scatter, ax=axes, label=colour_label, extend="both" if robust else "neither")
     axes.set_title(title or f"{method} of {len(values)} embeddings", fontsize=9)
     axes.set_xticks([])
     axes.set_yticks([])
