@@ -45,7 +45,11 @@ def pretrain_arch2vec(
         str, typer.Option("--encoder", help="gin (arch2vec) or gcn (GAE/VGAE).")
     ] = "gin",
     variational: Annotated[
-        bool, typer.Option("--variational/--no-variational", help="VGAE (default) or GAE.")
+        bool,
+        typer.Option(
+            "--variational/--no-variational",
+            help="Variational (default) or plain autoencoder (with gcn: VGAE or GAE).",
+        ),
     ] = True,
     kl_weight: Annotated[
         float, typer.Option("--kl-weight", help="0 turns the KL term off.")
