@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -115,6 +116,8 @@ def predict_command(
         raise ConfigError("--encoders is empty; name at least one predictor, e.g. gates")
     for spec in specs:
         parse_spec(spec)
+    params = parse_params(param or [])
+    model_dirs = parse_models(model or [])
     defaults = PROTOCOLS.get(benchmark)
     if defaults is None and None in (dataset, metric, train_share, fractions):
         raise ConfigError(
@@ -146,8 +149,8 @@ def predict_command(
         specs=specs,
         fractions=_floats(fractions, "--fractions") if fractions else list(defaults.fractions),
         seeds=list(range(seeds)),
-        params=parse_params(param or []),
-        model_dirs=parse_models(model or []),
+        params=params,
+        model_dirs=model_dirs,
     )
     records = run_protocol(split, bench.space, plan, out_dir=out, progress=not quiet)
     summary = summarise(records)
@@ -166,14 +169,17 @@ def predict_command(
     plot_predicted_vs_true(records, split.y_test, split.targets, out / "predicted_vs_true.png")
     rows = [
         {
-            "predictor": r["encoder"],
-            "target": r["target"],
-            "fraction": r["fraction"],
-            "n_train": r["n_train"],
-            "kendall_tau": r["kendall_tau_mean"],
-            "std": r["kendall_tau_std"],
-            "spearman": r["spearman_mean"],
-            "p@5%": r["p@5%_mean"],
+            key: None if isinstance(value, float) and math.isnan(value) else value
+            for key, value in {
+                "predictor": r["encoder"],
+                "target": r["target"],
+                "fraction": r["fraction"],
+                "n_train": r["n_train"],
+                "kendall_tau": r["kendall_tau_mean"],
+                "std": r["kendall_tau_std"],
+                "spearman": r["spearman_mean"],
+                "p@5%": r["p@5%_mean"],
+            }.items()
         }
         for r in summary.to_dict(orient="records")
     ]

@@ -11,20 +11,23 @@ through the next edge's gate is exactly GATES' op-on-edge flow on the line graph
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from typing import Any
 
 import torch
 from torch import nn
 
 from archembed.encoders.base import register_encoder
-from archembed.encoders.trained import TrainedEncoder, output_rows
+from archembed.encoders.trained import Inputs, TrainedEncoder, graph_inputs, output_rows
+from archembed.graph import ArchGraph
 from archembed.nn.flow import GatedFlow
 from archembed.nn.mlp import mlp
 
 
 def default_passes(space: Any, width: int = 128) -> tuple[int, ...]:
-    """One flow pass per hop of the longest path a graph of the space can have."""
-    return (width,) * (space.max_nodes - 1)
+    """One flow pass per hop of the longest input-to-output path of the space (NB201: 4)."""
+    inner = getattr(space, "max_path_length", space.max_nodes - 2)
+    return (width,) * (inner + 1)
 
 
 class GatesForward(nn.Module):
@@ -68,7 +71,8 @@ class GatesNet(nn.Module):
 @register_encoder("gates")
 class GATES(TrainedEncoder):
     """GATES encoder and predictor; ``hidden`` are the widths of the stacked flow passes
-    (default: 128 for each of the ``max_nodes - 1`` hops of the space's longest path)."""
+    (default: 128 for each hop of the space's longest path); ``prune`` cuts the edges of
+    vertices on no input-to-output path (behind a ``none`` op), which transmit nothing."""
 
     name = "gates"
 
@@ -79,14 +83,19 @@ class GATES(TrainedEncoder):
         op_dim: int = 48,
         input_dim: int = 48,
         hidden: tuple[int, ...] | list[int] | None = None,
+        prune: bool = True,
         **training: Any,
     ) -> None:
         super().__init__(space, **training)
+        self.prune = prune
         self.op_dim = op_dim
         self.input_dim = input_dim
         self.hidden = (
             default_passes(self.space) if hidden is None else tuple(int(h) for h in hidden)
         )
+
+    def _inputs(self, graphs: Sequence[ArchGraph]) -> Inputs:
+        return graph_inputs(self.space, graphs, self.prune)
 
     def _network(self, n_outputs: int) -> nn.Module:
         return GatesNet(len(self.space.ops), self.op_dim, self.input_dim, self.hidden, n_outputs)

@@ -28,7 +28,7 @@ from torch import nn
 from archembed.encoders.base import register_encoder
 from archembed.encoders.gates import GatesForward, default_passes
 from archembed.encoders.saliency import PROXIES, per_node_saliencies
-from archembed.encoders.trained import Inputs, TrainedEncoder, output_rows
+from archembed.encoders.trained import Inputs, TrainedEncoder, graph_inputs, output_rows
 from archembed.errors import ConfigError
 from archembed.graph import ArchGraph
 from archembed.nn.flow import GatedFlow
@@ -127,7 +127,7 @@ class TAGATES(TrainedEncoder):
     ``steps`` is T, ``step_size`` the update scale s; ``symmetry`` one of none/noise/add/concat
     (``noise_scale``, or ``beta`` and the zero-cost ``proxies``/``saliency_setting``);
     ``fidelity_steps`` the step scoring each target column (default: spread over 1..T, the
-    last column at step T).
+    last column at step T); ``prune`` cuts the edges of vertices on no input-to-output path.
     """
 
     name = "tagates"
@@ -148,6 +148,7 @@ class TAGATES(TrainedEncoder):
         proxies: tuple[str, ...] | list[str] = PROXIES,
         saliency_setting: str = "proxy",
         fidelity_steps: tuple[int, ...] | list[int] | None = None,
+        prune: bool = True,
         **training: Any,
     ) -> None:
         super().__init__(space, **training)
@@ -171,6 +172,7 @@ class TAGATES(TrainedEncoder):
         self.proxies = tuple(proxies)
         self.saliency_setting = saliency_setting
         self.fidelity_steps = None if fidelity_steps is None else tuple(fidelity_steps)
+        self.prune = prune
 
     def _steps_for(self, n_outputs: int) -> tuple[int, ...]:
         if self.fidelity_steps is None:
@@ -213,7 +215,7 @@ class TAGATES(TrainedEncoder):
             self.saliency_scale_ = np.where(spread > 0, spread, 1.0)
 
     def _inputs(self, graphs: Sequence[ArchGraph]) -> Inputs:
-        inputs = super()._inputs(graphs)
+        inputs = graph_inputs(self.space, graphs, self.prune)
         if self.symmetry in ZERO_COST_SYMMETRY:
             scaled = self._raw_saliency(graphs) / self.saliency_scale_
             inputs["saliency"] = torch.as_tensor(scaled, dtype=torch.float32)

@@ -29,9 +29,18 @@ from archembed.nn.runtime import load_checkpoint, resolve_device, save_checkpoin
 Inputs = dict[str, torch.Tensor]
 
 
-def graph_inputs(space: Any, graphs: Sequence[ArchGraph]) -> Inputs:
-    """Adjacency (B, N, N), one-hot ops (B, N, V) and the output node's index (B,)."""
+def graph_inputs(space: Any, graphs: Sequence[ArchGraph], prune: bool = False) -> Inputs:
+    """Adjacency (B, N, N), one-hot ops (B, N, V) and the output node's index (B,).
+
+    ``prune`` drops the edges of vertices on no input-to-output path (e.g. behind a ``none``
+    op): such vertices transmit nothing in the real network.
+    """
     adj, ops = space.tensors(graphs)
+    if prune:
+        for row, graph in enumerate(graphs):
+            live = np.zeros(adj.shape[1], dtype=np.float32)
+            live[: graph.n_nodes] = graph.live_mask()
+            adj[row] *= np.outer(live, live)
     out_index = np.array([g.n_nodes - 1 for g in graphs], dtype=np.int64)
     return {
         "adj": torch.from_numpy(adj),
