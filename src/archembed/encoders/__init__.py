@@ -1,11 +1,12 @@
 """Architecture encoders, registered by name (see :func:`archembed.encoders.base.load_encoder`)."""
 
-from archembed.encoders import baseline, gates, supervised, tagates
+from archembed.encoders import arch2vec, baseline, gates, supervised, tagates
 from archembed.encoders.base import ENCODERS, Encoder, load_encoder, register_encoder
 
 __all__ = [
     "ENCODERS",
     "Encoder",
+    "arch2vec",
     "baseline",
     "gates",
     "load_encoder",
