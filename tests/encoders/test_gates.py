@@ -9,13 +9,14 @@ from archembed.encoders import ENCODERS, load_encoder
 from archembed.errors import ConfigError
 from archembed.predictors.metrics import kendall_tau
 
-FAST = {"epochs": 30, "batch_size": 50}
+FAST = {"epochs": 25, "batch_size": 50, "lr": 3e-3}
 SMALL = {
     "gates": {"op_dim": 16, "input_dim": 16, "hidden": [32] * 4},
     "tagates": {"op_dim": 16, "input_dim": 16, "hidden": [32] * 4, "backward_dim": 16},
     "mlp": {"hidden": [64, 64]},
     "mlp-path": {"hidden": [64, 64]},
     "lstm": {"hidden": 32},
+    "gcn": {"hidden": [32, 32, 32]},
 }
 
 
@@ -23,7 +24,7 @@ SMALL = {
 def nb201_slice(nb201_bench):
     graphs, y = nb201_bench.labels("cifar10-valid", "val_acc", 200)
     order = np.random.default_rng(0).permutation(len(graphs))
-    train, test = order[:150], order[150:1150]
+    train, test = order[:150], order[150:750]
     early = nb201_bench.query([graphs[i] for i in train], "cifar10-valid", "val_acc", 12)
     return (
         [graphs[i] for i in train],
@@ -34,7 +35,7 @@ def nb201_slice(nb201_bench):
     )
 
 
-@pytest.mark.parametrize("name", ["gates", "tagates", "mlp", "mlp-path", "lstm"])
+@pytest.mark.parametrize("name", ["gates", "tagates", "mlp", "mlp-path", "lstm", "gcn"])
 def test_trained_encoders_rank_unseen_architectures(name, nb201_slice, tmp_path):
     train, y_train, _, test, y_test = nb201_slice
     model = ENCODERS.get(name)("nb201", **SMALL[name], **FAST).fit(train, y_train)

@@ -1,9 +1,10 @@
-"""Supervised baselines trained like GATES: MLPs on one-hot and path encodings, an LSTM.
+"""Supervised baselines trained like GATES: MLPs on one-hot and path encodings, LSTM, GCN.
 
 The MLPs reuse the hand-crafted encodings of :mod:`archembed.encoders.baseline`; the LSTM
 reads one token per node (its one-hot op and its incoming-edge column of the adjacency
-matrix) in topological order. The encoding is the last hidden layer (MLP) or the hidden state
-at the output node (LSTM).
+matrix) in topological order; the GCN (:mod:`archembed.nn.gcn`) convolves one-hot ops over
+the symmetrised DAG. The encoding is the last hidden layer (MLP), the hidden state at the
+output node (LSTM) or the mean over real nodes (GCN).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from archembed.encoders.base import register_encoder
 from archembed.encoders.baseline import OneHotEncoder, PathEncoder
 from archembed.encoders.trained import Inputs, TrainedEncoder, output_rows
 from archembed.graph import ArchGraph
+from archembed.nn.gcn import GCNEncoder
 from archembed.nn.mlp import mlp
 
 
@@ -118,3 +120,36 @@ class LSTMEncoder(TrainedEncoder):
     def _network(self, n_outputs: int) -> nn.Module:
         token_dim = len(self.space.ops) + self.space.max_nodes
         return SequenceLSTM(token_dim, self.hidden, self.layers, n_outputs)
+
+
+class GraphConvNet(nn.Module):
+    """GCN over the symmetrised DAG, mean-pooled over real nodes, MLP head."""
+
+    def __init__(self, n_ops: int, hidden: tuple[int, ...], n_outputs: int) -> None:
+        super().__init__()
+        self.gcn = GCNEncoder(n_ops, hidden)
+        self.head = mlp([hidden[-1], 128, n_outputs])
+
+    def forward(
+        self, adj: torch.Tensor, ops: torch.Tensor, out_index: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        real = ops.sum(-1)
+        nodes = self.gcn(adj + adj.transpose(1, 2), ops, real)
+        encoding = nodes.sum(1) / real.sum(1, keepdim=True)
+        return self.head(encoding), encoding
+
+
+@register_encoder("gcn")
+class GCNPredictor(TrainedEncoder):
+    """GCN baseline: ``hidden`` are the widths of the graph convolutions."""
+
+    name = "gcn"
+
+    def __init__(
+        self, space: Any, *, hidden: tuple[int, ...] | list[int] = (128,) * 4, **training: Any
+    ) -> None:
+        super().__init__(space, **training)
+        self.hidden = tuple(int(h) for h in hidden)
+
+    def _network(self, n_outputs: int) -> nn.Module:
+        return GraphConvNet(len(self.space.ops), self.hidden, n_outputs)
