@@ -9,6 +9,7 @@ from archembed.errors import ConfigError, UnknownNameError
 from archembed.predictors.models import parse_spec
 from archembed.predictors.protocol import (
     ProtocolRun,
+    Split,
     file_split,
     fixed_split,
     run_protocol,
@@ -95,3 +96,31 @@ def test_protocol_runs_resume_and_summarise(nb201_bench, tmp_path):
     assert "| mlp |" in table and "0.02 (156)" in table
     resumed = run_protocol(split, nb201_bench.space, plan, out_dir=tmp_path, progress=False)
     assert [r["kendall_tau"] for r in resumed] == [r["kendall_tau"] for r in records]
+
+
+def test_pretrained_self_supervised_encoder_feeds_a_gp_head(nb201_bench, tmp_path):
+    from archembed.encoders.arch2vec import Arch2Vec
+
+    full = fixed_split(nb201_bench, "cifar10-valid", "val_acc", (200,), 0.5)
+    split = Split(
+        "small",
+        full.train[:400],
+        full.y_train[:400],
+        full.test[:400],
+        full.y_test[:400],
+        full.targets,
+    )
+    model_dir = tmp_path / "a2v"
+    Arch2Vec("nb201", hidden=(16, 16), latent_dim=4, epochs=1, validity_samples=10).fit(
+        full.train[:300]
+    ).save(model_dir)
+    plan = ProtocolRun(
+        specs=["arch2vec+gp"],
+        fractions=[0.01],
+        seeds=[0],
+        params={"gp": {"fit_maxiter": 20}},
+        model_dirs={"arch2vec": str(model_dir)},
+    )
+    (record,) = run_protocol(split, nb201_bench.space, plan, progress=False)
+    assert record["n_train"] == 4 and np.isfinite(record["mse"])
+    assert -1.0 <= record["kendall_tau"] <= 1.0

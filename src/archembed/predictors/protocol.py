@@ -80,7 +80,7 @@ class Split:
     y_train: np.ndarray
     test: list[ArchGraph]
     y_test: np.ndarray
-    targets: tuple[str, ...] = field(default=())
+    targets: tuple[str, ...]
 
     def describe(self) -> dict[str, Any]:
         return {
@@ -225,11 +225,7 @@ def run_protocol(
             for fraction in plan.fractions:
                 for seed in plan.seeds:
                     bar.update(task, info=f"{spec.text} {fraction:g} seed {seed}")
-                    config = {
-                        "split": split.describe(),
-                        "params": plan.params.get(spec.encoder, {}),
-                        "model_dir": plan.model_dirs.get(spec.encoder),
-                    }
+                    config = _run_config(split, space, spec, seed, plan)
                     path = (
                         runs_dir / f"{_run_key(spec.text, fraction, seed, config)}.json"
                         if runs_dir is not None
@@ -245,6 +241,21 @@ def run_protocol(
                     records.extend(_records(run, split.targets))
                     bar.advance(task)
     return records
+
+
+def _run_config(
+    split: Split, space: Any, spec: PredictorSpec, seed: int, plan: ProtocolRun
+) -> dict[str, Any]:
+    """Everything a stored run depends on (defaults included), to key resumable results."""
+    if spec.supervised:
+        model = supervised_model(spec, space, seed, plan.params.get(spec.encoder)).config()
+    else:
+        model = {
+            "encoder": plan.params.get(spec.encoder, {}),
+            "head": plan.params.get(spec.head or "", {}),
+            "model_dir": plan.model_dirs.get(spec.encoder),
+        }
+    return {"split": split.describe(), "model": model}
 
 
 def _one_run(
