@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from archembed.cli.predict import parse_models, parse_params
+from archembed.cli.predict import parse_models, parse_params, parse_seeds
 from archembed.errors import ConfigError
 
 
@@ -57,6 +57,9 @@ def test_param_and_model_options_parse():
         "tagates": {"symmetry": "noise"},
     }
     assert parse_models(["arch2vec=runs/a"]) == {"arch2vec": "runs/a"}
+    assert parse_seeds("3") == [0, 1, 2] and parse_seeds("4,7") == [4, 7]
+    with pytest.raises(ConfigError):
+        parse_seeds("x")
     for bad in (["epochs=3"], ["gates.epochs"]):
         with pytest.raises(ConfigError):
             parse_params(bad)

@@ -79,3 +79,16 @@ def test_bad_settings_are_user_errors(nb201_slice):
         ENCODERS.get("gates")("nb201").fit(train, None)
     with pytest.raises(ConfigError):
         ENCODERS.get("tagates")("nb201", steps=2, fidelity_steps=[3], epochs=1).fit(train, y_train)
+
+
+def test_tagates_zero_cost_symmetry_breaking_uses_real_saliencies(nb201_slice):
+    train, y_train, _, _, _ = nb201_slice
+    cells = train[:3]  # each costs a real network build and backward passes
+    model = ENCODERS.get("tagates")(
+        "nb201", symmetry="add", epochs=2, batch_size=3, **SMALL["tagates"]
+    ).fit(cells, y_train[:3])
+    assert np.isfinite(model.saliency_scale_).all() and (model.saliency_scale_ > 0).all()
+    saliency = model._inputs(cells)["saliency"]
+    assert saliency.shape == (3, 8, 5) and saliency.abs().sum() > 0
+    assert saliency[:, [0, 7]].abs().sum() == 0  # input and output carry no parameters
+    assert np.isfinite(model.predict(cells)).all()

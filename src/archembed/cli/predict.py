@@ -25,6 +25,19 @@ def _floats(text: str, option: str) -> list[float]:
         raise ConfigError(f"{option} takes comma-separated numbers, got {text!r}") from None
 
 
+def parse_seeds(text: str) -> list[int]:
+    """``"9"`` -> seeds 0..8; ``"3,4"`` -> seeds 3 and 4."""
+    try:
+        values = [int(v) for v in _split_list(text)]
+    except ValueError:
+        raise ConfigError(f"--seeds takes a count or a list of seeds, got {text!r}") from None
+    if not values or min(values) < 0:
+        raise ConfigError(f"--seeds takes a count or a list of seeds, got {text!r}")
+    if "," not in text:
+        return list(range(values[0]))
+    return values
+
+
 def parse_params(items: list[str]) -> dict[str, dict[str, Any]]:
     """``NAME.KEY=VALUE`` (VALUE as JSON, else text) -> ``{NAME: {KEY: VALUE}}``."""
     out: dict[str, dict[str, Any]] = {}
@@ -76,7 +89,9 @@ def predict_command(
     fractions: Annotated[
         str | None, typer.Option("--fractions", help="Train fractions, e.g. 0.01,0.05,0.1.")
     ] = None,
-    seeds: Annotated[int, typer.Option("--seeds", min=1, help="Seeds 0..N-1 per fraction.")] = 3,
+    seeds: Annotated[
+        str, typer.Option("--seeds", help="N (seeds 0..N-1) or a list of seeds, e.g. 3,4.")
+    ] = "3",
     train_share: Annotated[
         float | None, typer.Option("--train-share", help="Share of the benchmark for training.")
     ] = None,
@@ -148,7 +163,7 @@ def predict_command(
     plan = ProtocolRun(
         specs=specs,
         fractions=_floats(fractions, "--fractions") if fractions else list(defaults.fractions),
-        seeds=list(range(seeds)),
+        seeds=parse_seeds(seeds),
         params=params,
         model_dirs=model_dirs,
     )

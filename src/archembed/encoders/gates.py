@@ -35,7 +35,7 @@ class GatesForward(nn.Module):
 
     def __init__(self, input_dim: int, op_dim: int, hidden: tuple[int, ...]) -> None:
         super().__init__()
-        self.input_embedding = nn.Parameter(torch.randn(input_dim) * 0.1)
+        self.input_embedding = nn.Parameter(torch.randn(input_dim))
         dims = (input_dim, *hidden)
         self.passes = nn.ModuleList(
             GatedFlow(d_in, op_dim, d_out) for d_in, d_out in itertools.pairwise(dims)

@@ -12,7 +12,6 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from archembed.errors import ConfigError
 from archembed.graph import ArchGraph
 from archembed.io import cache_dir, read_parquet, write_parquet
 
@@ -52,13 +51,14 @@ def per_node_saliencies(
 def _compute(
     space: object, graphs: list[ArchGraph], proxies: tuple[str, ...], setting: str, seed: int
 ) -> np.ndarray:
-    try:
-        from archembed.nets.zero_cost import per_op_saliencies
-    except ImportError:
-        raise ConfigError(
-            "zero-cost symmetry breaking needs archembed.nets.zero_cost, which this build lacks; "
-            "use symmetry='none' or 'noise'"
-        ) from None
-    return np.asarray(
-        per_op_saliencies(space, graphs, proxies, setting=setting, seed=seed), dtype=np.float64
+    from archembed.nets.zero_cost import per_op_saliencies
+
+    values = per_op_saliencies(
+        space.name,  # type: ignore[attr-defined]
+        graphs,
+        proxies,
+        setting=setting,
+        seed=seed,
+        progress=len(graphs) > 50,
     )
+    return np.asarray(values, dtype=np.float64)

@@ -70,8 +70,9 @@ class TrainedEncoder(Encoder):
     """Base class: training loop, prediction, encoding, save/load; subclasses define the model.
 
     ``loss`` is ``"hinge"`` (ranking, ``margin``; scores are not in target units) or ``"mse"``
-    (on standardised targets; :meth:`predict` returns target units). Defaults follow GATES
-    (Adam, lr 1e-3, batch 512, 200 epochs, cosine schedule). Training is deterministic
+    (on standardised targets; :meth:`predict` returns target units). Defaults: Adam, lr 1e-3,
+    L2 5e-4, batch 128, 200 epochs, cosine schedule (GATES' batch of 512 leaves too few steps
+    at 10% of NB201: Kendall tau 0.737 against 0.754 with 128). Training is deterministic
     given ``seed`` on a given device. ``threads`` caps torch's intra-op threads while training
     (these models are tiny: one thread is fastest, more only contend; None leaves torch's).
     """
@@ -85,7 +86,7 @@ class TrainedEncoder(Encoder):
         loss: str = "hinge",
         margin: float = 0.1,
         epochs: int = 200,
-        batch_size: int = 512,
+        batch_size: int = 128,
         lr: float = 1e-3,
         weight_decay: float = 5e-4,
         seed: int = 0,
