@@ -43,14 +43,6 @@ def test_predict_writes_tables_and_plots(run_cli, data_root, tmp_path):
         assert (out / plot).read_bytes()[:4] == b"\x89PNG"
 
 
-def test_predict_rejects_a_head_less_self_supervised_encoder(run_cli, data_root, tmp_path):
-    env = {"ARCHEMBED_DATA": str(data_root)}
-    result = run_cli(
-        "predict", "--benchmark", "nb201", "--encoders", "onehot", "--out", str(tmp_path), env=env
-    )
-    assert result.returncode == 2 and "regression head" in result.stderr
-
-
 def test_param_and_model_options_parse():
     assert parse_params(["gates.epochs=3", "gates.hidden=[8,8]", "tagates.symmetry=noise"]) == {
         "gates": {"epochs": 3, "hidden": [8, 8]},
