@@ -73,9 +73,10 @@ class TrainedEncoder(Encoder):
     (on standardised targets; :meth:`predict` returns target units). Defaults: Adam, lr 1e-3,
     no weight decay, batch 128, 200 epochs, cosine schedule. On 10% of NB201 (GATES, 100
     epochs) an L2 penalty of 5e-4 underfits (Kendall tau 0.754 against 0.845 without), and
-    GATES' batch of 512 leaves too few steps (0.737 against 0.754 with 128, with the penalty). Training is deterministic
-    given ``seed`` on a given device. ``threads`` caps torch's intra-op threads while training
-    (these models are tiny: one thread is fastest, more only contend; None leaves torch's).
+    GATES' batch of 512 leaves too few steps (0.737 against 0.754 with 128, with the
+    penalty). Training is deterministic given ``seed`` on a given device. ``threads`` caps
+    torch's intra-op threads while training (these models are tiny: one thread is fastest,
+    more only contend; None leaves torch's).
     """
 
     supervised = True
