@@ -1,0 +1,335 @@
+"""The ranking protocol of GATES / TA-GATES: fixed split, train fractions, whole-test metrics.
+
+A benchmark is split once (seeded) into train and test architectures; for every predictor,
+train fraction and seed a subset of the training split is drawn, the predictor is trained on
+it and scored on the whole test split (Kendall tau first, Spearman, Pearson, MSE where the
+predictor outputs target units, precision at the top K%). With several target epochs
+(anytime prediction) every run is scored at each of them. Each run's result is written to
+``out_dir/runs/`` as it finishes, so an interrupted protocol resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from archembed.benchmarks.base import Benchmark
+from archembed.errors import ConfigError, CorruptFileError, DataNotFoundError
+from archembed.graph import ArchGraph
+from archembed.io import read_json, write_json
+from archembed.predictors.metrics import regression_report
+from archembed.predictors.models import (
+    EmbeddingRegressor,
+    PredictorSpec,
+    fitted_embedder,
+    parse_spec,
+    supervised_model,
+)
+from archembed.progress import ProgressBar
+
+TOP_FRACTIONS = (0.01, 0.05, 0.1)
+"""P@K is reported for K = these shares of the test split (the true top 1%, 5%, 10%)."""
+
+
+@dataclass(frozen=True)
+class BenchmarkProtocol:
+    """Paper defaults for one benchmark: target, split share, train fractions, anytime epochs."""
+
+    dataset: str
+    metric: str
+    epoch: int
+    train_share: float
+    fractions: tuple[float, ...]
+    anytime_epochs: tuple[int, int]
+
+
+PROTOCOLS = {
+    "nb201": BenchmarkProtocol(
+        "cifar10-valid", "val_acc", 200, 0.5, (0.001, 0.005, 0.01, 0.05, 0.1), (12, 200)
+    ),
+    "nb101": BenchmarkProtocol(
+        "cifar10", "val_acc", 108, 0.9, (0.01, 0.05, 0.1, 0.5, 1.0), (36, 108)
+    ),
+}
+
+
+def protocol_for(benchmark: str) -> BenchmarkProtocol:
+    """The paper protocol of ``benchmark``; other benchmarks must give every setting."""
+    if benchmark not in PROTOCOLS:
+        raise ConfigError(
+            f"no default protocol for benchmark {benchmark!r} (known: {', '.join(PROTOCOLS)}); "
+            "give --dataset, --metric, --epoch, --train-share and --fractions"
+        )
+    return PROTOCOLS[benchmark]
+
+
+@dataclass
+class Split:
+    """Train and test architectures with targets ``(n,)``, or ``(n, k)`` for k epochs."""
+
+    name: str
+    train: list[ArchGraph]
+    y_train: np.ndarray
+    test: list[ArchGraph]
+    y_test: np.ndarray
+    targets: tuple[str, ...]
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "split": self.name,
+            "n_train": len(self.train),
+            "n_test": len(self.test),
+            "targets": list(self.targets),
+        }
+
+
+def target_names(metric: str, epochs: Sequence[int]) -> tuple[str, ...]:
+    return tuple(f"{metric}@{e}" for e in epochs)
+
+
+def query_targets(
+    bench: Benchmark, graphs: Sequence[ArchGraph], dataset: str, metric: str, epochs: Sequence[int]
+) -> np.ndarray:
+    """``(n,)`` values for one epoch, ``(n, k)`` for several (anytime prediction)."""
+    columns = [bench.query(graphs, dataset, metric, epoch) for epoch in epochs]
+    return columns[0] if len(columns) == 1 else np.stack(columns, axis=1)
+
+
+def fixed_split(
+    bench: Benchmark,
+    dataset: str,
+    metric: str,
+    epochs: Sequence[int],
+    train_share: float,
+    seed: int = 0,
+) -> Split:
+    """Random ``train_share`` / rest split of every architecture labelled at all ``epochs``.
+
+    NB201 at 0.5 gives 7,813 training and 7,812 test cells.
+    """
+    if not 0.0 < train_share < 1.0:
+        raise ConfigError(f"train share must be in (0, 1), got {train_share}")
+    graphs, _ = bench.labels(dataset, metric, epochs[-1])
+    for epoch in epochs[:-1]:
+        keep = bench.has(graphs, dataset, metric, epoch)
+        graphs = [g for g, k in zip(graphs, keep) if k]
+    order = np.random.default_rng(seed).permutation(len(graphs))
+    n_train = int(np.ceil(train_share * len(graphs)))
+    train = [graphs[i] for i in order[:n_train]]
+    test = [graphs[i] for i in order[n_train:]]
+    return Split(
+        f"{bench.name}/{dataset} random {train_share:g} split (seed {seed})",
+        train,
+        query_targets(bench, train, dataset, metric, epochs),
+        test,
+        query_targets(bench, test, dataset, metric, epochs),
+        target_names(metric, epochs),
+    )
+
+
+def file_split(
+    bench: Benchmark,
+    train_file: str | Path,
+    test_file: str | Path,
+    dataset: str,
+    metric: str,
+    epochs: Sequence[int],
+) -> Split:
+    """Split read from two CSV files whose ``net`` column holds NASLib NB201 tuples.
+
+    Targets come from the benchmark (metric and epochs as asked), not from the files.
+    """
+    parts = []
+    for path in (Path(train_file), Path(test_file)):
+        if not path.is_file():
+            raise DataNotFoundError(f"split file {path} does not exist")
+        frame = pd.read_csv(path)
+        if "net" not in frame.columns:
+            raise CorruptFileError(f"split file {path} has no 'net' column of NASLib tuples")
+        if not hasattr(bench.space, "from_naslib"):
+            raise ConfigError(f"split files need NASLib tuples; space {bench.space.name} has none")
+        parts.append([bench.space.from_naslib(t) for t in frame["net"]])
+    train, test = parts
+    return Split(
+        f"{bench.name}/{dataset} split files {Path(train_file).name}, {Path(test_file).name}",
+        train,
+        query_targets(bench, train, dataset, metric, epochs),
+        test,
+        query_targets(bench, test, dataset, metric, epochs),
+        target_names(metric, epochs),
+    )
+
+
+def training_subset(n_train: int, fraction: float, seed: int) -> np.ndarray:
+    """Indices of ``round(fraction * n_train)`` (at least 2) training architectures."""
+    if not 0.0 < fraction <= 1.0:
+        raise ConfigError(f"train fraction must be in (0, 1], got {fraction}")
+    size = max(2, round(fraction * n_train))
+    return np.sort(np.random.default_rng(seed).permutation(n_train)[:size])
+
+
+def score(y_true: np.ndarray, y_pred: np.ndarray, predicts_values: bool) -> dict[str, float]:
+    """Ranking metrics on one target column; MSE/RMSE only for value predictions."""
+    ks = {f"p@{share:.0%}": max(1, round(share * len(y_true))) for share in TOP_FRACTIONS}
+    report = regression_report(y_true, y_pred, tuple(sorted(set(ks.values()))))
+    out = {m: report[m] for m in ("kendall_tau", "spearman", "pearson")}
+    out["mse"] = report["mse"] if predicts_values else float("nan")
+    out.update({name: report[f"p@{k}"] for name, k in ks.items()})
+    return out
+
+
+def _run_key(spec: str, fraction: float, seed: int, config: dict[str, Any]) -> str:
+    digest = hashlib.md5(json.dumps(config, sort_keys=True, default=str).encode()).hexdigest()
+    return f"{spec.replace('/', '_')}-f{fraction:g}-s{seed}-{digest[:10]}"
+
+
+@dataclass
+class ProtocolRun:
+    """What to run: specs, fractions, seeds, per-encoder parameters and pretrained models."""
+
+    specs: Sequence[str]
+    fractions: Sequence[float]
+    seeds: Sequence[int]
+    params: dict[str, dict[str, Any]] = field(default_factory=dict)
+    model_dirs: dict[str, str] = field(default_factory=dict)
+    keep_predictions: bool = True
+
+
+def run_protocol(
+    split: Split,
+    space: Any,
+    plan: ProtocolRun,
+    out_dir: str | Path | None = None,
+    progress: bool = True,
+) -> list[dict[str, Any]]:
+    """Train and score every (spec, fraction, seed); returns one record per run and target.
+
+    Records of the first seed keep the test predictions (``predictions``) for plots.
+    """
+    specs = [parse_spec(s) for s in plan.specs]
+    runs_dir = Path(out_dir) / "runs" if out_dir is not None else None
+    records: list[dict[str, Any]] = []
+    embeddings: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    total = len(specs) * len(plan.fractions) * len(plan.seeds)
+    with ProgressBar(enabled=progress) as bar:
+        task = bar.add_task("predictors", total=total)
+        for spec in specs:
+            for fraction in plan.fractions:
+                for seed in plan.seeds:
+                    bar.update(task, info=f"{spec.text} {fraction:g} seed {seed}")
+                    config = _run_config(split, space, spec, seed, plan)
+                    path = (
+                        runs_dir / f"{_run_key(spec.text, fraction, seed, config)}.json"
+                        if runs_dir is not None
+                        else None
+                    )
+                    run = read_json(path) if path is not None and path.is_file() else None
+                    if run is None:
+                        run = _one_run(split, space, spec, fraction, seed, plan, embeddings)
+                        if seed != plan.seeds[0] or not plan.keep_predictions:
+                            run.pop("predictions")
+                        if path is not None:
+                            write_json(path, run)
+                    records.extend(_records(run, split.targets))
+                    bar.advance(task)
+    return records
+
+
+def _run_config(
+    split: Split, space: Any, spec: PredictorSpec, seed: int, plan: ProtocolRun
+) -> dict[str, Any]:
+    """Everything a stored run depends on (defaults included), to key resumable results."""
+    if spec.supervised:
+        model = supervised_model(spec, space, seed, plan.params.get(spec.encoder)).config()
+    else:
+        model = {
+            "encoder": plan.params.get(spec.encoder, {}),
+            "head": plan.params.get(spec.head or "", {}),
+            "model_dir": plan.model_dirs.get(spec.encoder),
+        }
+    return {"split": split.describe(), "model": model}
+
+
+def _one_run(
+    split: Split,
+    space: Any,
+    spec: PredictorSpec,
+    fraction: float,
+    seed: int,
+    plan: ProtocolRun,
+    embeddings: dict[str, tuple[np.ndarray, np.ndarray]],
+) -> dict[str, Any]:
+    rows = training_subset(len(split.train), fraction, seed)
+    y_train = split.y_train[rows]
+    start = time.perf_counter()
+    if spec.supervised:
+        model = supervised_model(spec, space, seed, plan.params.get(spec.encoder))
+        model.fit([split.train[i] for i in rows], y_train)
+        predictions = model.predict(split.test)
+        predicts_values = bool(getattr(model, "predicts_values", False))
+    else:
+        if spec.encoder not in embeddings:
+            encoder = fitted_embedder(
+                spec,
+                space,
+                split.train + split.test,
+                model_dir=plan.model_dirs.get(spec.encoder),
+                params=plan.params.get(spec.encoder),
+            )
+            embeddings[spec.encoder] = (
+                encoder.transform(split.train),
+                encoder.transform(split.test),
+            )
+        X_train, X_test = embeddings[spec.encoder]
+        head = EmbeddingRegressor(spec.head or "", seed, plan.params.get(spec.head or ""))
+        predictions = head.fit(X_train[rows], y_train).predict(X_test)
+        predicts_values = True
+    seconds = time.perf_counter() - start
+    columns = predictions.reshape(len(predictions), -1)
+    truth = split.y_test.reshape(len(split.y_test), -1)
+    return {
+        "encoder": spec.text,
+        "fraction": fraction,
+        "n_train": len(rows),
+        "seed": seed,
+        "seconds": seconds,
+        "metrics": [
+            score(truth[:, i], columns[:, i], predicts_values) for i in range(truth.shape[1])
+        ],
+        "predictions": columns.T.tolist(),
+    }
+
+
+def _records(run: dict[str, Any], targets: Sequence[str]) -> list[dict[str, Any]]:
+    base = {k: run[k] for k in ("encoder", "fraction", "n_train", "seed", "seconds")}
+    out = []
+    for i, metrics in enumerate(run["metrics"]):
+        record = {**base, "target": targets[i], **metrics}
+        if "predictions" in run:
+            record["predictions"] = run["predictions"][i]
+        out.append(record)
+    return out
+
+
+METRIC_ORDER = ("kendall_tau", "spearman", "pearson", "mse")
+
+
+def summarise(records: Sequence[dict[str, Any]]) -> pd.DataFrame:
+    """Mean and std over seeds of every metric, per (encoder, target, fraction)."""
+    frame = pd.DataFrame([{k: v for k, v in r.items() if k != "predictions"} for r in records])
+    metrics = [c for c in frame.columns if c in METRIC_ORDER or c.startswith("p@")]
+    grouped = frame.groupby(["encoder", "target", "fraction"], sort=False)
+    summary = grouped[metrics].agg(["mean", "std"])
+    summary.columns = [f"{m}_{stat}" for m, stat in summary.columns]
+    summary["n_train"] = grouped["n_train"].first()
+    summary["seeds"] = grouped["seed"].nunique()
+    summary["seconds_mean"] = grouped["seconds"].mean()
+    return summary.reset_index()

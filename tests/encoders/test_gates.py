@@ -1,0 +1,94 @@
+"""GATES, TA-GATES and the supervised baselines on a small slice of real NB201 data."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from archembed.encoders import ENCODERS, load_encoder
+from archembed.errors import ConfigError
+from archembed.predictors.metrics import kendall_tau
+
+FAST = {"epochs": 25, "batch_size": 50, "lr": 3e-3}
+SMALL = {
+    "gates": {"op_dim": 16, "input_dim": 16, "hidden": [32] * 4},
+    "tagates": {"op_dim": 16, "input_dim": 16, "hidden": [32] * 4, "backward_dim": 16},
+    "mlp": {"hidden": [64, 64]},
+    "mlp-path": {"hidden": [64, 64]},
+    "lstm": {"hidden": 32},
+    "gcn": {"hidden": [32, 32, 32]},
+}
+
+
+@pytest.fixture(scope="module")
+def nb201_slice(nb201_bench):
+    graphs, y = nb201_bench.labels("cifar10-valid", "val_acc", 200)
+    order = np.random.default_rng(0).permutation(len(graphs))
+    train, test = order[:150], order[150:750]
+    early = nb201_bench.query([graphs[i] for i in train], "cifar10-valid", "val_acc", 12)
+    return (
+        [graphs[i] for i in train],
+        y[train],
+        early,
+        [graphs[i] for i in test],
+        y[test],
+    )
+
+
+@pytest.mark.parametrize("name", ["gates", "tagates", "mlp", "mlp-path", "lstm", "gcn"])
+def test_trained_encoders_rank_unseen_architectures(name, nb201_slice, tmp_path):
+    train, y_train, _, test, y_test = nb201_slice
+    model = ENCODERS.get(name)("nb201", **SMALL[name], **FAST).fit(train, y_train)
+    scores = model.predict(test)
+    assert scores.shape == (len(test),)
+    assert kendall_tau(y_test, scores) > 0.35
+    encoding = model.transform(test[:5])
+    assert encoding.ndim == 2 and encoding.shape[0] == 5 and np.isfinite(encoding).all()
+    restored = load_encoder(model.save(tmp_path / name))
+    assert np.allclose(restored.predict(test[:20]), scores[:20], atol=1e-6)
+
+
+def test_training_is_deterministic_given_a_seed(nb201_slice):
+    train, y_train, _, test, _ = nb201_slice
+    params = {"epochs": 3, "batch_size": 50, **SMALL["gates"]}
+    first = ENCODERS.get("gates")("nb201", seed=4, **params).fit(train, y_train).predict(test)
+    again = ENCODERS.get("gates")("nb201", seed=4, **params).fit(train, y_train).predict(test)
+    other = ENCODERS.get("gates")("nb201", seed=5, **params).fit(train, y_train).predict(test)
+    assert np.array_equal(first, again) and not np.array_equal(first, other)
+
+
+def test_tagates_anytime_scores_each_fidelity_from_its_step(nb201_slice):
+    train, y_train, early, test, _ = nb201_slice
+    targets = np.stack([early, y_train], axis=1)
+    model = ENCODERS.get("tagates")("nb201", steps=3, symmetry="noise", **SMALL["tagates"], **FAST)
+    scores = model.fit(train, targets).predict(test)
+    assert scores.shape == (len(test), 2)
+    assert model.model_.fidelity_steps == (2, 3)
+    mse = ENCODERS.get("mlp")("nb201", loss="mse", **SMALL["mlp"], **FAST).fit(train, targets)
+    values = mse.predict(test)
+    assert mse.predicts_values and 0 < np.median(values[:, 1]) < 100
+
+
+def test_bad_settings_are_user_errors(nb201_slice):
+    train, y_train, _, _, _ = nb201_slice
+    with pytest.raises(ConfigError):
+        ENCODERS.get("tagates")("nb201", symmetry="shuffle")
+    with pytest.raises(ConfigError):
+        ENCODERS.get("gates")("nb201", loss="hinge2")
+    with pytest.raises(ConfigError):
+        ENCODERS.get("gates")("nb201").fit(train, None)
+    with pytest.raises(ConfigError):
+        ENCODERS.get("tagates")("nb201", steps=2, fidelity_steps=[3], epochs=1).fit(train, y_train)
+
+
+def test_tagates_zero_cost_symmetry_breaking_uses_real_saliencies(nb201_slice):
+    train, y_train, _, _, _ = nb201_slice
+    cells = train[:3]  # each costs a real network build and backward passes
+    model = ENCODERS.get("tagates")(
+        "nb201", symmetry="add", epochs=2, batch_size=3, **SMALL["tagates"]
+    ).fit(cells, y_train[:3])
+    assert np.isfinite(model.saliency_scale_).all() and (model.saliency_scale_ > 0).all()
+    saliency = model._inputs(cells)["saliency"]
+    assert saliency.shape == (3, 8, 5) and saliency.abs().sum() > 0
+    assert saliency[:, [0, 7]].abs().sum() == 0  # input and output carry no parameters
+    assert np.isfinite(model.predict(cells)).all()
