@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from archembed.cli.common import JsonOption, emit, pretrain_app
+from archembed.cli.common import JsonOption, app, emit, pretrain_app
 
 
 @pretrain_app.command("contrastive")
@@ -70,3 +70,86 @@ def pretrain_contrastive(
         },
         as_json,
     )
+
+
+contrastive_app = typer.Typer(
+    help="Evaluations of contrastive embeddings (Hesslow & Poli): Table 1, transfer.",
+    no_args_is_help=True,
+)
+app.add_typer(contrastive_app, name="contrastive")
+ModelOption = Annotated[Path, typer.Option("--model", help="Trained contrastive model directory.")]
+OutOption = Annotated[Path, typer.Option("--out", help="Directory for the JSON and Markdown.")]
+SeedsOption = Annotated[int, typer.Option("--seeds", min=1, help="Runs (seeds 0..N-1).")]
+QuietOption = Annotated[bool, typer.Option("--quiet", help="No progress bar.")]
+
+
+def _load_contrastive(path: Path):
+    from archembed.encoders import load_encoder
+    from archembed.encoders.contrastive import ContrastiveEncoder
+    from archembed.errors import ConfigError
+
+    model = load_encoder(path)
+    if not isinstance(model, ContrastiveEncoder):
+        raise ConfigError(f"{path} holds a {model.name!r} model, not a contrastive one")
+    return model
+
+
+@contrastive_app.command("table1")
+def table1_command(
+    model: ModelOption,
+    out: OutOption,
+    baseline: Annotated[
+        list[Path] | None,
+        typer.Option("--baseline", help="Another saved encoder (e.g. arch2vec) to add as a row."),
+    ] = None,
+    n_train: Annotated[int, typer.Option("--n-train", min=1, help="Training cells.")] = 500,
+    seeds: SeedsOption = 10,
+    quiet: QuietOption = False,
+    as_json: JsonOption = False,
+) -> None:
+    """LightGBM on 500 NB201 cells, Pearson/Kendall on the rest: raw, untrained, trained, ..."""
+    from archembed.encoders import load_encoder
+    from archembed.experiments.contrastive_report import table1_report
+
+    extra = {}
+    for path in baseline or []:
+        encoder = load_encoder(path)
+        extra[encoder.name] = encoder
+    rows = table1_report(
+        _load_contrastive(model),
+        out,
+        extra=extra,
+        n_train=n_train,
+        seeds=range(seeds),
+        progress=not quiet,
+    )
+    emit(_brief(rows, ["representation", "dataset"]), as_json, title=f"written to {out}")
+
+
+@contrastive_app.command("transfer")
+def transfer_command(
+    model: ModelOption,
+    out: OutOption,
+    n_train: Annotated[int, typer.Option("--n-train", min=1, help="Training archs.")] = 1000,
+    seeds: SeedsOption = 10,
+    quiet: QuietOption = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Random forest across one embedding space: NB201 <-> NB101 and CIFAR-10 -> CIFAR-100."""
+    from archembed.experiments.contrastive_report import transfer_report
+
+    rows = transfer_report(
+        _load_contrastive(model), out, n_train=n_train, seeds=range(seeds), progress=not quiet
+    )
+    emit(_brief(rows, ["representation", "source", "target"]), as_json, title=f"written to {out}")
+
+
+def _brief(rows: list[dict], keys: list[str]) -> list[dict]:
+    """Summary columns of report rows (the per-seed runs stay in the JSON file)."""
+    return [
+        {
+            **{k: row[k] for k in keys},
+            **{m: round(row[m], 4) for m in ("pearson", "kendall_tau")},
+        }
+        for row in rows
+    ]

@@ -1,0 +1,177 @@
+"""The contrastive-embedding reports: Table 1 (predictive power) and cross-space transfer.
+
+Each report reads a trained :class:`ContrastiveEncoder` and its feature stores, scores the
+representations with :mod:`archembed.experiments.contrastive`, and writes ``<name>.json``
+(protocol, per-seed runs, summaries) and ``<name>.md`` (the table) into an output directory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from archembed.benchmarks.catalog import load_benchmark
+from archembed.encoders.base import Encoder
+from archembed.encoders.baseline import OneHotEncoder
+from archembed.encoders.contrastive import ContrastiveEncoder
+from archembed.errors import ConfigError
+from archembed.experiments.contrastive import (
+    markdown_table,
+    predictive_table,
+    raw_features,
+    store_graphs,
+    transfer_table,
+)
+from archembed.io import atomic_path, write_json
+from archembed.nets.feature_store import FeatureStore
+
+NB201_DATASETS = ("cifar10", "cifar100", "ImageNet16-120")
+PAPER_TABLE1 = {
+    "cifar10": {"pearson": 0.88, "kendall_tau": 0.57},
+    "cifar100": {"pearson": 0.86, "kendall_tau": 0.57},
+    "ImageNet16-120": {"pearson": 0.84, "kendall_tau": 0.52},
+}
+NB201_TARGET = {"metric": "test_acc", "epoch": 200}
+NB101_TARGET = {"dataset": "cifar10", "metric": "val_acc", "epoch": 108}
+RAW = "raw EPDJM (mean over inits, flattened)"
+
+
+def untrained_twin(model: ContrastiveEncoder) -> ContrastiveEncoder:
+    """The model's starting point: same settings and seed, zero epochs (the ablation row)."""
+    config = {**model.config(), "epochs": 0}
+    twin = ContrastiveEncoder.from_config(model.space, config)
+    twin.progress = False
+    return twin.fit()
+
+
+def space_store(model: ContrastiveEncoder, space: str) -> FeatureStore | None:
+    """The model's feature store for ``space``, if it has one."""
+    return next((s for s in model.feature_sets.stores if s.space == space), None)
+
+
+def _write(out: Path, name: str, report: dict[str, Any], table: str) -> None:
+    write_json(out / f"{name}.json", report)
+    with atomic_path(out / f"{name}.md") as tmp:
+        tmp.write_text(table)
+
+
+def table1_report(
+    model: ContrastiveEncoder,
+    out: Path,
+    *,
+    extra: dict[str, Encoder] | None = None,
+    n_train: int = 500,
+    seeds: Sequence[int] = tuple(range(10)),
+    progress: bool = True,
+) -> list[dict[str, Any]]:
+    """Paper Table 1 on NB201: LightGBM (defaults) on raw, untrained, trained and baselines."""
+    store = space_store(model, "nb201")
+    if store is None:
+        raise ConfigError("Table 1 needs a model with NB201 features; pretrain on an nb201 store")
+    graphs = store_graphs(store)
+    bench = load_benchmark("nb201")
+    labels = {d: bench.query(graphs, d, **NB201_TARGET) for d in NB201_DATASETS}
+    representations = {
+        RAW: raw_features(store),
+        "untrained encoder": untrained_twin(model).embed_store(store),
+        "trained encoder": model.embed_store(store),
+        "one-hot": OneHotEncoder("nb201").transform(graphs),
+    }
+    for name, encoder in (extra or {}).items():
+        representations[name] = encoder.transform(graphs)
+    rows = predictive_table(
+        representations,
+        labels,
+        n_train=n_train,
+        seeds=seeds,
+        predictor="lightgbm",
+        progress=progress,
+    )
+    protocol = {
+        "benchmark": "nb201",
+        "target": NB201_TARGET,
+        "architectures": len(graphs),
+        "n_train": n_train,
+        "seeds": list(seeds),
+        "predictor": "lightgbm (default parameters)",
+        "test": "all architectures not in the training sample",
+        "features": str(store.directory),
+        "feature_params": store.params,
+        "model": model.config(),
+    }
+    _write(
+        out,
+        "table1",
+        {"protocol": protocol, "paper": PAPER_TABLE1, "rows": rows},
+        markdown_table(rows, ["representation", "dataset"]),
+    )
+    return rows
+
+
+def _nb101_domain(model: ContrastiveEncoder, encoders: dict[str, ContrastiveEncoder]) -> dict:
+    store = space_store(model, "nb101")
+    if store is None:
+        return {}
+    graphs = store_graphs(store)
+    bench = load_benchmark("nb101")
+    rows = np.flatnonzero(bench.has(graphs, **NB101_TARGET))
+    y = bench.query([graphs[r] for r in rows], **NB101_TARGET)
+    return {name: {"nb101": (enc.embed_store(store, rows), y)} for name, enc in encoders.items()}
+
+
+def transfer_report(
+    model: ContrastiveEncoder,
+    out: Path,
+    *,
+    n_train: int = 1000,
+    seeds: Sequence[int] = tuple(range(10)),
+    progress: bool = True,
+) -> list[dict[str, Any]]:
+    """Random forest across domains of one embedding space: NB201 <-> NB101, CIFAR-10 -> 100."""
+    store = space_store(model, "nb201")
+    if store is None:
+        raise ConfigError("transfer needs a model with NB201 features; pretrain on an nb201 store")
+    encoders = {"trained encoder": model, "untrained encoder": untrained_twin(model)}
+    graphs = store_graphs(store)
+    bench = load_benchmark("nb201")
+    c10 = bench.query(graphs, "cifar10", **NB201_TARGET)
+    c100 = bench.query(graphs, "cifar100", **NB201_TARGET)
+    nb101 = _nb101_domain(model, encoders)
+    pairs = [("nb201", "nb201"), ("nb201", "nb201-cifar100")]
+    if nb101:
+        pairs += [("nb101", "nb101"), ("nb101", "nb201"), ("nb201", "nb101")]
+    rows = []
+    for name, encoder in encoders.items():
+        X = encoder.embed_store(store)
+        domains = {"nb201": (X, c10), "nb201-cifar100": (X, c100), **nb101.get(name, {})}
+        found = transfer_table(
+            domains,
+            pairs,
+            same_rows=[("nb201", "nb201-cifar100")],
+            n_train=n_train,
+            seeds=seeds,
+            predictor="rf",
+            progress=progress,
+        )
+        rows += [{"representation": name, **row} for row in found]
+    protocol = {
+        "predictor": "rf (scikit-learn random forest, 100 trees)",
+        "n_train": n_train,
+        "seeds": list(seeds),
+        "nb201": {"dataset": "cifar10", **NB201_TARGET},
+        "nb201-cifar100": {"dataset": "cifar100", **NB201_TARGET},
+        "nb101": NB101_TARGET,
+        "test": "all target architectures (outside the training sample when within one domain)",
+        "features": [str(s.directory) for s in model.feature_sets.stores],
+        "model": model.config(),
+    }
+    _write(
+        out,
+        "transfer",
+        {"protocol": protocol, "rows": rows},
+        markdown_table(rows, ["representation", "source", "target"]),
+    )
+    return rows
