@@ -1,0 +1,105 @@
+"""``archembed features jacobian|zc``: features of real networks at initialisation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from archembed.cli.common import DataDirOption, apply_data_dir, console, features_app
+from archembed.errors import ConfigError
+from archembed.graph import ArchGraph
+from archembed.nets.build import NetSetting
+
+SpaceOption = Annotated[str, typer.Option("--space", help="Search space: nb201 or nb101.")]
+OutOption = Annotated[Path, typer.Option("--out", help="Output directory (resumed if present).")]
+SettingOption = Annotated[
+    str,
+    typer.Option(
+        "--setting", help="Network size: proxy, official, or C,N (channels, cells/modules)."
+    ),
+]
+ArchsOption = Annotated[
+    str,
+    typer.Option(
+        "--archs",
+        help="Which architectures: all (enumerate the space) or benchmark (those with results).",
+    ),
+]
+LimitOption = Annotated[
+    int | None, typer.Option("--limit", help="Only the first N architectures.", min=1)
+]
+InputsOption = Annotated[
+    str, typer.Option("--inputs", help="natural, noise, a .npy file or an image folder.")
+]
+SeedOption = Annotated[int, typer.Option("--seed", help="Seed of inputs and inits.")]
+QuietOption = Annotated[bool, typer.Option("--quiet", help="No progress output.")]
+
+
+def parse_setting(text: str) -> NetSetting | str:
+    """``proxy``/``official`` or ``C,N``."""
+    if text in ("proxy", "official"):
+        return text
+    try:
+        channels, depth = (int(v) for v in text.split(","))
+    except ValueError:
+        raise ConfigError(
+            f"--setting {text!r} is not proxy, official or two integers C,N (e.g. 8,1)"
+        ) from None
+    return NetSetting(channels, depth)
+
+
+def select_graphs(space: str, archs: str, limit: int | None) -> list[ArchGraph]:
+    """The architectures a command runs on: the enumerated space or a benchmark's cells."""
+    from archembed.spaces import get_space
+
+    if archs == "all":
+        graphs = get_space(space).enumerate()
+    elif archs == "benchmark":
+        from archembed.benchmarks import load_benchmark
+
+        graphs = load_benchmark(space).graphs()
+    else:
+        raise ConfigError(f"--archs {archs!r}: use all or benchmark")
+    return graphs[:limit] if limit else graphs
+
+
+@features_app.command("jacobian")
+def jacobian_command(
+    space: SpaceOption,
+    out: OutOption,
+    setting: SettingOption = "proxy",
+    archs: ArchsOption = "all",
+    limit: LimitOption = None,
+    n_inits: Annotated[int, typer.Option("--n-inits", min=1)] = 4,
+    n_points: Annotated[int, typer.Option("--n-points", min=1)] = 64,
+    k: Annotated[int, typer.Option("--k", help="Principal components kept.", min=1)] = 128,
+    normalise: Annotated[
+        bool, typer.Option("--normalise", help="Divide by the principal singular value.")
+    ] = False,
+    inputs: InputsOption = "natural",
+    workers: Annotated[int | None, typer.Option("--workers", min=1)] = None,
+    seed: SeedOption = 0,
+    quiet: QuietOption = False,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Projected input Jacobians (n_inits x n_points x k per architecture) into a FeatureStore."""
+    from archembed.nets.jacobian import compute_jacobian_features
+
+    apply_data_dir(data_dir)
+    store = compute_jacobian_features(
+        space,
+        select_graphs(space, archs, limit),
+        out,
+        n_inits=n_inits,
+        n_points=n_points,
+        k=k,
+        normalise=normalise,
+        setting=parse_setting(setting),
+        inputs=inputs,
+        workers=workers,
+        seed=seed,
+        progress=not quiet,
+    )
+    console.print(store)

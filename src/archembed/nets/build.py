@@ -1,0 +1,65 @@
+"""Network settings per search space and the one entry point that builds a network."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+from torch import nn
+
+from archembed.errors import ConfigError, UnknownNameError
+from archembed.graph import ArchGraph
+from archembed.spaces import get_space
+
+
+@dataclass(frozen=True)
+class NetSetting:
+    """Macro-skeleton size: ``channels`` (C) and ``depth`` (cells per stage / layers).
+
+    nb201: C and N cells per stage; nb101: stem channels and modules per stack; darts: C and
+    total layers. ``input_size`` only matters for FLOPs.
+    """
+
+    channels: int
+    depth: int
+    num_classes: int = 10
+    input_size: int = 32
+
+    def to_dict(self) -> dict[str, int]:
+        return asdict(self)
+
+
+OFFICIAL = {
+    "nb201": NetSetting(16, 5),
+}
+"""The settings the benchmarks trained (their parameter counts are the published ones)."""
+
+PROXY = {
+    "nb201": NetSetting(8, 1),
+}
+"""Reduced settings for cheap features (Jacobians, zero-cost proxies on many cells)."""
+
+
+def resolve_setting(space: str, setting: NetSetting | str | None) -> NetSetting:
+    """``"official"``, ``"proxy"`` (default) or an explicit :class:`NetSetting`."""
+    if space not in OFFICIAL:
+        raise UnknownNameError("space with a network builder", space, sorted(OFFICIAL))
+    if setting is None or setting == "proxy":
+        return PROXY[space]
+    if setting == "official":
+        return OFFICIAL[space]
+    if isinstance(setting, NetSetting):
+        if setting.channels < 1 or setting.depth < 1:
+            raise ConfigError(f"network channels and depth must be >= 1, got {setting}")
+        return setting
+    raise ConfigError(f"unknown network setting {setting!r}; use 'official', 'proxy' or C,N")
+
+
+def build_network(
+    space: str, graph: ArchGraph, setting: NetSetting | str | None = None
+) -> nn.Module:
+    """The PyTorch network of ``graph`` in search space ``space`` (untrained, default init)."""
+    chosen = resolve_setting(space, setting)
+    from archembed.nets.nb201 import NB201Network
+
+    ops = get_space("nb201").edge_ops(graph)
+    return NB201Network(ops, chosen.channels, chosen.depth, chosen.num_classes)

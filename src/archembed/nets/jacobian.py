@@ -1,0 +1,211 @@
+"""Data-Jacobian features (CENA): input gradients of networks at initialisation, projected.
+
+For architecture ``a``, init ``s`` and inputs ``X_1..X_n``: ``J_i = d||f(X_i)||_1 / dX_i``, with
+``f`` the logits, from ONE backward pass of ``sum_i ||f(X_i)||_1``. BatchNorm normalises with
+the statistics of the input batch treated as constants (``detached``), so every ``J_i`` is an
+exact per-sample gradient. Each ``J_i`` is projected onto the top ``k`` principal components of
+the input pool, so features of different search spaces fed the same inputs share one basis.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+import time
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from multiprocessing import get_context
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from archembed.errors import ConfigError
+from archembed.graph import ArchGraph
+from archembed.nets.build import NetSetting, build_network, resolve_setting
+from archembed.nets.feature_store import FeatureStore
+from archembed.nets.inputs import load_input_pool, principal_components
+from archembed.nets.ops import set_batchnorm_mode
+from archembed.progress import ProgressBar
+from archembed.spaces import get_space
+
+PROJECTION_FILE = "projection.npy"
+"""The (k, input_dim) basis, saved next to a store so readers can project new Jacobians."""
+
+CHUNK = 16
+"""Architectures per task sent to a worker (and per store write)."""
+
+
+@dataclass(frozen=True)
+class JacobianJob:
+    """Everything a worker needs: space, network setting, inputs, basis and options."""
+
+    space: str
+    setting: NetSetting
+    inputs: np.ndarray
+    basis: np.ndarray
+    n_inits: int
+    normalise: bool
+    seed: int
+
+
+def init_seed(seed: int, arch_id: str, init: int) -> int:
+    """Torch seed of (run seed, architecture, init): independent of chunking and workers."""
+    digest = int(hashlib.md5(arch_id.encode("utf-8")).hexdigest()[:8], 16)
+    return int(np.random.SeedSequence([seed, digest, init]).generate_state(1)[0])
+
+
+def input_jacobian(net: torch.nn.Module, inputs: torch.Tensor) -> torch.Tensor:
+    """Per-sample ``d||f(x)||_1/dx`` (n, input_dim) with BatchNorm statistics detached."""
+    set_batchnorm_mode(net, "detached")
+    net.requires_grad_(False)  # input gradients only: skips every weight-gradient kernel
+    net.to(memory_format=torch.channels_last)  # faster oneDNN convolutions on CPU
+    x = inputs.contiguous(memory_format=torch.channels_last).requires_grad_(True)
+    net(x).abs().sum().backward()
+    return x.grad.contiguous().reshape(len(x), -1)
+
+
+def architecture_features(job: JacobianJob, graph: ArchGraph, arch_id: str) -> np.ndarray:
+    """Projected Jacobians (n_inits, n_points, k) of one architecture."""
+    inputs = torch.from_numpy(job.inputs)
+    basis = torch.from_numpy(job.basis)
+    out = np.empty((job.n_inits, len(job.inputs), len(job.basis)), dtype=np.float32)
+    for init in range(job.n_inits):
+        torch.manual_seed(init_seed(job.seed, arch_id, init))
+        net = build_network(job.space, graph, job.setting)
+        projected = input_jacobian(net, inputs) @ basis.T
+        if job.normalise:
+            projected = projected / torch.linalg.matrix_norm(projected, ord=2).clamp_min(1e-30)
+        out[init] = projected.detach().numpy()
+    return out
+
+
+_JOB: JacobianJob | None = None
+
+
+def _init_worker(job: JacobianJob) -> None:
+    global _JOB
+    torch.set_num_threads(1)
+    _JOB = job
+
+
+def _work(
+    rows: np.ndarray, graphs: list[ArchGraph], ids: list[str]
+) -> tuple[np.ndarray, np.ndarray]:
+    assert _JOB is not None
+    return rows, np.stack([architecture_features(_JOB, g, i) for g, i in zip(graphs, ids)])
+
+
+def compute_jacobian_features(
+    space: str,
+    graphs: Sequence[ArchGraph],
+    out: str | os.PathLike[str],
+    *,
+    n_inits: int = 4,
+    n_points: int = 64,
+    k: int = 128,
+    normalise: bool = False,
+    setting: NetSetting | str | None = "proxy",
+    inputs: str = "natural",
+    n_pool: int = 1024,
+    workers: int | None = None,
+    seed: int = 0,
+    progress: bool = True,
+) -> FeatureStore:
+    """Compute (or resume) the Jacobian features of ``graphs`` into the store at ``out``.
+
+    ``setting``: "proxy" (default, e.g. C=8, N=1 for nb201), "official" or a NetSetting;
+    ``inputs``: "natural", "noise", a ``.npy`` file or an image folder (see ``nets.inputs``);
+    the first ``n_points`` of a pool of ``n_pool`` such images feed the networks and the whole
+    pool defines the principal components.
+    """
+    chosen = resolve_setting(space, setting)
+    if n_inits < 1 or n_points < 1:
+        raise ConfigError("n_inits and n_points must be >= 1")
+    search_space = get_space(space)
+    pool = load_input_pool(inputs, max(n_pool, n_points), size=chosen.input_size, seed=seed)
+    basis = principal_components(pool, k)
+    ids = [search_space.identity(g) for g in graphs]
+    params = {
+        "kind": "jacobian",
+        "setting": chosen.to_dict(),
+        "inputs": pool.describe(),
+        "k": k,
+        "normalise": normalise,
+        "seed": seed,
+        "batchnorm": "batch statistics, detached",
+        "output": "l1 norm of logits",
+    }
+    store = FeatureStore.create(
+        out,
+        space,
+        ids,
+        [search_space.to_native(g) for g in graphs],
+        n_inits=n_inits,
+        n_points=n_points,
+        dim=k,
+        params=params,
+    )
+    _save_basis(Path(out), basis)
+    job = JacobianJob(space, chosen, pool.images[:n_points], basis, n_inits, normalise, seed)
+    _run(store, job, list(graphs), ids, workers, progress)
+    return store
+
+
+def _save_basis(directory: Path, basis: np.ndarray) -> None:
+    from archembed.io import atomic_path
+
+    if not (directory / PROJECTION_FILE).is_file():
+        with atomic_path(directory / PROJECTION_FILE) as tmp, open(tmp, "wb") as handle:
+            np.save(handle, basis)
+
+
+def _run(
+    store: FeatureStore,
+    job: JacobianJob,
+    graphs: list[ArchGraph],
+    ids: list[str],
+    workers: int | None,
+    progress: bool,
+) -> None:
+    missing = store.missing()
+    if not len(missing):
+        return
+    n_workers = max(1, min(workers or len(os.sched_getaffinity(0)), len(missing)))
+    pilot, rest = missing[:2], missing[2:]
+    threads = torch.get_num_threads()
+    _init_worker(job)
+    start = time.perf_counter()
+    store.write(*_work(pilot, [graphs[r] for r in pilot], [ids[r] for r in pilot]))
+    per_arch = (time.perf_counter() - start) / len(pilot)
+    if progress:
+        eta = per_arch * len(rest) / n_workers
+        print(
+            f"jacobian features: {len(rest)} architectures x {job.n_inits} inits left, "
+            f"{per_arch / job.n_inits * 1000:.0f} ms per network; estimated {eta / 60:.1f} min "
+            f"on {n_workers} worker(s)",
+            file=sys.stderr,
+        )
+    chunks = [rest[i : i + CHUNK] for i in range(0, len(rest), CHUNK)]
+    with ProgressBar(enabled=progress) as bar:
+        task = bar.add_task("jacobian features", total=len(missing), completed=len(pilot))
+        if n_workers == 1:
+            for rows in chunks:
+                store.write(*_work(rows, [graphs[r] for r in rows], [ids[r] for r in rows]))
+                bar.advance(task, len(rows))
+            torch.set_num_threads(threads)
+            return
+        torch.set_num_threads(threads)
+        with ProcessPoolExecutor(
+            n_workers, mp_context=get_context("spawn"), initializer=_init_worker, initargs=(job,)
+        ) as executor:
+            futures = [
+                executor.submit(_work, rows, [graphs[r] for r in rows], [ids[r] for r in rows])
+                for rows in chunks
+            ]
+            for future in as_completed(futures):
+                rows, values = future.result()
+                store.write(rows, values)
+                bar.advance(task, len(rows))
