@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 
 import numpy as np
+import pytest
 
 from archembed.encoders import load_encoder
+from archembed.experiments.contrastive_report import transfer_report
 from archembed.nets.jacobian import compute_jacobian_features
 from archembed.spaces import get_space
 
@@ -14,6 +16,7 @@ ONE_THREAD = {"OMP_NUM_THREADS": "1"}
 """Tiny models train fastest on one thread, above all on a busy machine."""
 
 
+@pytest.mark.slow
 def test_pretrain_on_real_jacobian_features_then_embed(tmp_path, data_root, run_cli) -> None:
     space = get_space("nb201")
     cells = space.enumerate()
@@ -44,3 +47,12 @@ def test_pretrain_on_real_jacobian_features_then_embed(tmp_path, data_root, run_
     resumed = run_cli(*args, *small, "--epochs", "4", "--quiet", "--json", env=ONE_THREAD)
     assert resumed.returncode == 0, resumed.stderr
     assert [h["epoch"] for h in load_encoder(model).history_] == [1, 2, 3, 4]
+
+    rows = transfer_report(load_encoder(model), tmp_path / "eval", n_train=8, seeds=[0, 1])
+    assert [(r["representation"], r["target"]) for r in rows][:2] == [
+        ("trained encoder", "nb201"),
+        ("trained encoder", "nb201-cifar100"),
+    ]
+    report = json.loads((tmp_path / "eval" / "transfer.json").read_text())
+    assert len(report["rows"]) == 4 and len(report["rows"][0]["runs"]) == 2
+    assert all(-1 <= r["kendall_tau"] <= 1 for r in report["rows"])

@@ -8,6 +8,7 @@ representations with :mod:`archembed.experiments.contrastive`, and writes ``<nam
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ from archembed.experiments.contrastive import (
     store_graphs,
     transfer_table,
 )
+from archembed.graph import ArchGraph
 from archembed.io import atomic_path, write_json
 from archembed.nets.feature_store import FeatureStore
 
@@ -47,9 +49,42 @@ def untrained_twin(model: ContrastiveEncoder) -> ContrastiveEncoder:
     return twin.fit()
 
 
-def space_store(model: ContrastiveEncoder, space: str) -> FeatureStore | None:
-    """The model's feature store for ``space``, if it has one."""
-    return next((s for s in model.feature_sets.stores if s.space == space), None)
+@dataclass
+class SpaceFeatures:
+    """The architectures of one space across a model's stores (each id once), with their rows."""
+
+    graphs: list[ArchGraph]
+    parts: list[tuple[FeatureStore, np.ndarray]]
+
+    def embed(self, encoder: ContrastiveEncoder) -> np.ndarray:
+        return np.concatenate([encoder.embed_store(store, rows) for store, rows in self.parts])
+
+    def raw(self) -> np.ndarray:
+        return np.concatenate([raw_features(store, rows) for store, rows in self.parts])
+
+    def subset(self, keep: np.ndarray) -> SpaceFeatures:
+        """Only the architectures where ``keep`` (a boolean mask over :attr:`graphs`) holds."""
+        parts, offset = [], 0
+        for store, rows in self.parts:
+            parts.append((store, rows[keep[offset : offset + len(rows)]]))
+            offset += len(rows)
+        return SpaceFeatures([g for g, k in zip(self.graphs, keep) if k], parts)
+
+
+def space_features(model: ContrastiveEncoder, space: str) -> SpaceFeatures | None:
+    """All architectures of ``space`` the model has features for; None when it has none."""
+    seen: set[str] = set()
+    graphs: list[ArchGraph] = []
+    parts = []
+    for store in model.feature_sets.stores:
+        if store.space != space:
+            continue
+        rows = np.array([r for r, a in enumerate(store.ids) if a not in seen], dtype=np.int64)
+        seen.update(store.ids)
+        every = store_graphs(store)
+        graphs += [every[r] for r in rows]
+        parts.append((store, rows))
+    return SpaceFeatures(graphs, parts) if parts else None
 
 
 def _write(out: Path, name: str, report: dict[str, Any], table: str) -> None:
@@ -68,16 +103,16 @@ def table1_report(
     progress: bool = True,
 ) -> list[dict[str, Any]]:
     """Paper Table 1 on NB201: LightGBM (defaults) on raw, untrained, trained and baselines."""
-    store = space_store(model, "nb201")
-    if store is None:
+    nb201 = space_features(model, "nb201")
+    if nb201 is None:
         raise ConfigError("Table 1 needs a model with NB201 features; pretrain on an nb201 store")
-    graphs = store_graphs(store)
+    graphs = nb201.graphs
     bench = load_benchmark("nb201")
     labels = {d: bench.query(graphs, d, **NB201_TARGET) for d in NB201_DATASETS}
     representations = {
-        RAW: raw_features(store),
-        "untrained encoder": untrained_twin(model).embed_store(store),
-        "trained encoder": model.embed_store(store),
+        RAW: nb201.raw(),
+        "untrained encoder": nb201.embed(untrained_twin(model)),
+        "trained encoder": nb201.embed(model),
         "one-hot": OneHotEncoder("nb201").transform(graphs),
     }
     for name, encoder in (extra or {}).items():
@@ -98,8 +133,8 @@ def table1_report(
         "seeds": list(seeds),
         "predictor": "lightgbm (default parameters)",
         "test": "all architectures not in the training sample",
-        "features": str(store.directory),
-        "feature_params": store.params,
+        "features": [str(store.directory) for store, _ in nb201.parts],
+        "feature_params": nb201.parts[0][0].params,
         "model": model.config(),
     }
     _write(
@@ -112,14 +147,13 @@ def table1_report(
 
 
 def _nb101_domain(model: ContrastiveEncoder, encoders: dict[str, ContrastiveEncoder]) -> dict:
-    store = space_store(model, "nb101")
-    if store is None:
+    nb101 = space_features(model, "nb101")
+    if nb101 is None:
         return {}
-    graphs = store_graphs(store)
     bench = load_benchmark("nb101")
-    rows = np.flatnonzero(bench.has(graphs, **NB101_TARGET))
-    y = bench.query([graphs[r] for r in rows], **NB101_TARGET)
-    return {name: {"nb101": (enc.embed_store(store, rows), y)} for name, enc in encoders.items()}
+    labelled = nb101.subset(bench.has(nb101.graphs, **NB101_TARGET))
+    y = bench.query(labelled.graphs, **NB101_TARGET)
+    return {name: {"nb101": (labelled.embed(enc), y)} for name, enc in encoders.items()}
 
 
 def transfer_report(
@@ -131,21 +165,20 @@ def transfer_report(
     progress: bool = True,
 ) -> list[dict[str, Any]]:
     """Random forest across domains of one embedding space: NB201 <-> NB101, CIFAR-10 -> 100."""
-    store = space_store(model, "nb201")
-    if store is None:
+    nb201 = space_features(model, "nb201")
+    if nb201 is None:
         raise ConfigError("transfer needs a model with NB201 features; pretrain on an nb201 store")
     encoders = {"trained encoder": model, "untrained encoder": untrained_twin(model)}
-    graphs = store_graphs(store)
     bench = load_benchmark("nb201")
-    c10 = bench.query(graphs, "cifar10", **NB201_TARGET)
-    c100 = bench.query(graphs, "cifar100", **NB201_TARGET)
+    c10 = bench.query(nb201.graphs, "cifar10", **NB201_TARGET)
+    c100 = bench.query(nb201.graphs, "cifar100", **NB201_TARGET)
     nb101 = _nb101_domain(model, encoders)
     pairs = [("nb201", "nb201"), ("nb201", "nb201-cifar100")]
     if nb101:
         pairs += [("nb101", "nb101"), ("nb101", "nb201"), ("nb201", "nb101")]
     rows = []
     for name, encoder in encoders.items():
-        X = encoder.embed_store(store)
+        X = nb201.embed(encoder)
         domains = {"nb201": (X, c10), "nb201-cifar100": (X, c100), **nb101.get(name, {})}
         found = transfer_table(
             domains,
