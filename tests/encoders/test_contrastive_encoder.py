@@ -159,5 +159,13 @@ def test_incompatible_or_incomplete_stores_are_refused(tmp_path, nb201_store, nb
     )
     with pytest.raises(DataNotFoundError, match="incomplete"):
         ContrastiveEncoder.from_stores([partial.directory])
+    partial.write(np.array([0, 2]), np.ones((2, N_INITS, N_POINTS, DIM), np.float32))
+    growing = ContrastiveEncoder.from_stores([partial.directory], partial=True, epochs=1, **SMALL)
+    assert growing.fit().feature_sets.all_entries() == [(0, 0), (0, 2)]
+    assert growing.transform([nb201_graphs[2]]).shape == (1, 16)
+    with pytest.raises(DataNotFoundError, match="no features"):
+        growing.transform([nb201_graphs[1]])
+    with pytest.raises(DataNotFoundError, match="no features yet"):
+        growing.embed_store(partial)
     with pytest.raises(ConfigError, match="batch_size"):
         ContrastiveEncoder("nb201", batch_size=1)

@@ -21,6 +21,10 @@ def pretrain_contrastive(
         ),
     ],
     out: Annotated[Path, typer.Option("--out", help="Model directory to write.")],
+    partial: Annotated[
+        bool,
+        typer.Option("--partial", help="Accept stores still being computed: use rows written."),
+    ] = False,
     epochs: Annotated[int, typer.Option("--epochs", min=0, help="Training epochs.")] = 30,
     batch_size: Annotated[
         int, typer.Option("--batch-size", min=2, help="Architectures per batch (2 views each).")
@@ -42,6 +46,7 @@ def pretrain_contrastive(
 
     encoder = ContrastiveEncoder.from_stores(
         features,
+        partial=partial,
         embed_dim=embed_dim,
         hidden=hidden,
         temperature=temperature,
@@ -62,7 +67,7 @@ def pretrain_contrastive(
         {
             "model": str(out),
             "spaces": encoder.spaces,
-            "architectures": sum(len(s.ids) for s in encoder.feature_sets.stores),
+            "architectures": len(encoder.feature_sets.all_entries()),
             "epochs": epochs,
             "train_loss": last.get("train_loss"),
             "heldout_loss": last.get("heldout_loss"),
@@ -81,6 +86,18 @@ ModelOption = Annotated[Path, typer.Option("--model", help="Trained contrastive 
 OutOption = Annotated[Path, typer.Option("--out", help="Directory for the JSON and Markdown.")]
 SeedsOption = Annotated[int, typer.Option("--seeds", min=1, help="Runs (seeds 0..N-1).")]
 QuietOption = Annotated[bool, typer.Option("--quiet", help="No progress bar.")]
+EvalFeaturesOption = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--eval-features", help="Evaluate on the cells of these stores (default: the model's)."
+    ),
+]
+
+
+def _open_stores(paths: list[Path] | None):
+    from archembed.nets.feature_store import FeatureStore
+
+    return None if not paths else [FeatureStore.open(p) for p in paths]
 
 
 def _load_contrastive(path: Path):
@@ -102,6 +119,7 @@ def table1_command(
         list[Path] | None,
         typer.Option("--baseline", help="Another saved encoder (e.g. arch2vec) to add as a row."),
     ] = None,
+    eval_features: EvalFeaturesOption = None,
     n_train: Annotated[int, typer.Option("--n-train", min=1, help="Training cells.")] = 500,
     seeds: SeedsOption = 10,
     quiet: QuietOption = False,
@@ -119,6 +137,7 @@ def table1_command(
         _load_contrastive(model),
         out,
         extra=extra,
+        stores=_open_stores(eval_features),
         n_train=n_train,
         seeds=range(seeds),
         progress=not quiet,
@@ -153,3 +172,28 @@ def _brief(rows: list[dict], keys: list[str]) -> list[dict]:
         }
         for row in rows
     ]
+
+
+@contrastive_app.command("tsne")
+def tsne_command(
+    model: ModelOption,
+    out: OutOption,
+    dataset: Annotated[str, typer.Option("--dataset", help="NB201 dataset for colours.")] = (
+        "cifar10"
+    ),
+    max_points: Annotated[int, typer.Option("--max-points", min=3, help="Cells shown.")] = 3000,
+    seed: Annotated[int, typer.Option("--seed", help="Sample and t-SNE seed.")] = 0,
+    eval_features: EvalFeaturesOption = None,
+) -> None:
+    """t-SNE maps of raw features, untrained and trained embeddings, coloured by accuracy."""
+    from archembed.experiments.contrastive_report import tsne_report
+
+    for path in tsne_report(
+        _load_contrastive(model),
+        out,
+        stores=_open_stores(eval_features),
+        dataset=dataset,
+        max_points=max_points,
+        seed=seed,
+    ):
+        typer.echo(str(path))

@@ -26,7 +26,12 @@ from torch import nn
 
 from archembed.encoders.base import Encoder, register_encoder
 from archembed.encoders.feature_sets import Entry, FeatureSets
-from archembed.errors import ConfigError, CorruptFileError, InvalidArchitectureError
+from archembed.errors import (
+    ConfigError,
+    CorruptFileError,
+    DataNotFoundError,
+    InvalidArchitectureError,
+)
 from archembed.graph import ArchGraph
 from archembed.io import read_json, write_json
 from archembed.nets.feature_store import FeatureStore
@@ -45,7 +50,8 @@ class ContrastiveEncoder(Encoder):
     """DeepSets + SimCLR on per-init feature sets; ``fit()`` without graphs uses every row.
 
     ``features`` lists the feature-store directories the model trains on and looks
-    architectures up in (saved in its config). ``epochs=0`` gives the untrained encoder
+    architectures up in (saved in its config); ``partial`` also accepts stores still being
+    computed and uses the rows written so far. ``epochs=0`` gives the untrained encoder
     (random weights, input standardisation fitted), the paper's ablation baseline.
     """
 
@@ -55,6 +61,7 @@ class ContrastiveEncoder(Encoder):
         self,
         space: SearchSpace | str,
         features: Sequence[str | os.PathLike[str]] = (),
+        partial: bool = False,
         embed_dim: int = 256,
         hidden: int = 128,
         layers: int = 2,
@@ -76,6 +83,7 @@ class ContrastiveEncoder(Encoder):
         if epochs < 0:
             raise ConfigError("epochs must be >= 0")
         self.features = [str(Path(p).resolve()) for p in features]
+        self.partial = partial
         self.embed_dim = embed_dim
         self.hidden = hidden
         self.layers = layers
@@ -95,7 +103,7 @@ class ContrastiveEncoder(Encoder):
         cls, paths: Sequence[str | os.PathLike[str]], **params: Any
     ) -> ContrastiveEncoder:
         """An encoder over ``paths`` whose home space is the first store's space."""
-        sets = FeatureSets.open(paths)
+        sets = FeatureSets.open(paths, bool(params.get("partial", False)))
         encoder = cls(sets.spaces[0], features=sets.paths, **params)
         encoder._sets = sets
         return encoder
@@ -103,6 +111,7 @@ class ContrastiveEncoder(Encoder):
     def config(self) -> dict[str, Any]:
         return {
             "features": self.features,
+            "partial": self.partial,
             "embed_dim": self.embed_dim,
             "hidden": self.hidden,
             "layers": self.layers,
@@ -118,7 +127,7 @@ class ContrastiveEncoder(Encoder):
     @property
     def feature_sets(self) -> FeatureSets:
         if self._sets is None:
-            self._sets = FeatureSets.open(self.features)
+            self._sets = FeatureSets.open(self.features, self.partial)
         return self._sets
 
     @property
@@ -128,7 +137,7 @@ class ContrastiveEncoder(Encoder):
 
     def add_features(self, path: str | os.PathLike[str]) -> ContrastiveEncoder:
         """Also look architectures up in the store at ``path`` (same inputs and projection)."""
-        sets = FeatureSets.open([*self.features, path])
+        sets = FeatureSets.open([*self.features, path], self.partial)
         if hasattr(self, "model_") and sets.set_shape != (self.n_points_, self.in_dim_):
             raise ConfigError(f"{path} holds sets of another shape than this model was trained on")
         self.features, self._sets = sets.paths, sets
@@ -321,8 +330,13 @@ class ContrastiveEncoder(Encoder):
     ) -> np.ndarray:
         """Embeddings of a store's rows (all of them by default), in row order."""
         if not isinstance(store, FeatureStore):
-            store = FeatureStore.open(store, require_complete=rows is None)
-        rows = np.arange(len(store.ids)) if rows is None else np.asarray(rows)
+            store = FeatureStore.open(store)
+        rows = np.arange(len(store.ids)) if rows is None else np.asarray(rows, dtype=np.int64)
+        if not store.done[rows].all():
+            raise DataNotFoundError(
+                f"feature store {store.directory} has no features yet for some requested rows "
+                f"({store.progress}); resume the feature computation"
+            )
         return self._embed_chunks(lambda chunk: store.features[chunk], rows)
 
     def transform(self, graphs: Sequence[ArchGraph]) -> np.ndarray:

@@ -25,11 +25,13 @@ Entry = tuple[int, int]
 """An architecture's place: (store number, row in that store)."""
 
 
-def open_stores(paths: Sequence[str | os.PathLike[str]]) -> list[FeatureStore]:
-    """Open complete stores whose sets agree in shape, inputs and projection."""
+def open_stores(
+    paths: Sequence[str | os.PathLike[str]], partial: bool = False
+) -> list[FeatureStore]:
+    """Open stores whose sets agree in shape, inputs and projection; complete unless ``partial``."""
     if not paths:
         raise ConfigError("no feature store given; compute one with `archembed features jacobian`")
-    stores = [FeatureStore.open(p, require_complete=True) for p in paths]
+    stores = [FeatureStore.open(p, require_complete=not partial) for p in paths]
     first = stores[0]
     for store in stores[1:]:
         if store.features.shape[2:] != first.features.shape[2:]:
@@ -53,16 +55,22 @@ def open_stores(paths: Sequence[str | os.PathLike[str]]) -> list[FeatureStore]:
 
 
 class FeatureSets:
-    """Lookup and view sampling over a list of feature stores (possibly of different spaces)."""
+    """Lookup and view sampling over a list of feature stores (possibly of different spaces).
+
+    Only rows already written count: an incomplete store (opened with ``partial``) contributes
+    the architectures computed so far.
+    """
 
     def __init__(self, stores: Sequence[FeatureStore]) -> None:
         self.stores = list(stores)
         self.spaces: list[SearchSpace] = [get_space(s.space) for s in self.stores]
-        self._rows = [{arch: row for row, arch in enumerate(s.ids)} for s in self.stores]
+        self._rows = [
+            {arch: row for row, arch in enumerate(s.ids) if s.done[row]} for s in self.stores
+        ]
 
     @classmethod
-    def open(cls, paths: Sequence[str | os.PathLike[str]]) -> FeatureSets:
-        return cls(open_stores(paths))
+    def open(cls, paths: Sequence[str | os.PathLike[str]], partial: bool = False) -> FeatureSets:
+        return cls(open_stores(paths, partial))
 
     @property
     def paths(self) -> list[str]:
@@ -75,7 +83,9 @@ class FeatureSets:
         return int(n_points), int(dim)
 
     def all_entries(self) -> list[Entry]:
-        return [(s, r) for s, store in enumerate(self.stores) for r in range(len(store.ids))]
+        return [
+            (s, int(r)) for s, store in enumerate(self.stores) for r in np.flatnonzero(store.done)
+        ]
 
     def locate(self, graphs: Sequence[ArchGraph]) -> list[Entry]:
         """The store and row of each graph, matched by its space's identity."""

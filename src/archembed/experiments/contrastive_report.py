@@ -71,15 +71,22 @@ class SpaceFeatures:
         return SpaceFeatures([g for g, k in zip(self.graphs, keep) if k], parts)
 
 
-def space_features(model: ContrastiveEncoder, space: str) -> SpaceFeatures | None:
-    """All architectures of ``space`` the model has features for; None when it has none."""
+def space_features(
+    model: ContrastiveEncoder, space: str, stores: Sequence[FeatureStore] | None = None
+) -> SpaceFeatures | None:
+    """Architectures of ``space`` with features in ``stores`` (default: the model's stores).
+
+    Each architecture counts once, and only rows already written; None when there are none.
+    """
     seen: set[str] = set()
     graphs: list[ArchGraph] = []
     parts = []
-    for store in model.feature_sets.stores:
+    for store in model.feature_sets.stores if stores is None else stores:
         if store.space != space:
             continue
-        rows = np.array([r for r, a in enumerate(store.ids) if a not in seen], dtype=np.int64)
+        rows = np.array(
+            [r for r, a in enumerate(store.ids) if store.done[r] and a not in seen], dtype=np.int64
+        )
         seen.update(store.ids)
         every = store_graphs(store)
         graphs += [every[r] for r in rows]
@@ -98,12 +105,16 @@ def table1_report(
     out: Path,
     *,
     extra: dict[str, Encoder] | None = None,
+    stores: Sequence[FeatureStore] | None = None,
     n_train: int = 500,
     seeds: Sequence[int] = tuple(range(10)),
     progress: bool = True,
 ) -> list[dict[str, Any]]:
-    """Paper Table 1 on NB201: LightGBM (defaults) on raw, untrained, trained and baselines."""
-    nb201 = space_features(model, "nb201")
+    """Paper Table 1 on NB201: LightGBM (defaults) on raw, untrained, trained and baselines.
+
+    ``stores``: evaluate on the NB201 cells of these stores instead of the model's own.
+    """
+    nb201 = space_features(model, "nb201", stores)
     if nb201 is None:
         raise ConfigError("Table 1 needs a model with NB201 features; pretrain on an nb201 store")
     graphs = nb201.graphs
@@ -208,3 +219,43 @@ def transfer_report(
         markdown_table(rows, ["representation", "source", "target"]),
     )
     return rows
+
+
+def tsne_report(
+    model: ContrastiveEncoder,
+    out: Path,
+    *,
+    stores: Sequence[FeatureStore] | None = None,
+    dataset: str = "cifar10",
+    max_points: int = 3000,
+    seed: int = 0,
+) -> list[Path]:
+    """t-SNE maps of raw EPDJM, untrained and trained embeddings, coloured by NB201 accuracy."""
+    from archembed.viz.projection import plot_embedding_2d
+
+    nb201 = space_features(model, "nb201", stores)
+    if nb201 is None:
+        raise ConfigError("t-SNE maps need a model with NB201 features; pretrain on an nb201 store")
+    keep = np.zeros(len(nb201.graphs), dtype=bool)
+    keep[np.random.default_rng(seed).permutation(len(keep))[:max_points]] = True
+    shown = nb201.subset(keep)
+    accuracy = load_benchmark("nb201").query(shown.graphs, dataset, **NB201_TARGET)
+    stages = {
+        "raw": (RAW, shown.raw()),
+        "untrained": ("untrained encoder", shown.embed(untrained_twin(model))),
+        "trained": ("trained encoder", shown.embed(model)),
+    }
+    paths = []
+    for name, (title, embeddings) in stages.items():
+        path = out / f"tsne_{name}.png"
+        plot_embedding_2d(
+            embeddings,
+            accuracy,
+            path,
+            method="tsne",
+            title=f"{title}: {len(accuracy)} NB201 cells",
+            seed=seed,
+            colour_label=f"{dataset} test accuracy (%)",
+        )
+        paths.append(path)
+    return paths
