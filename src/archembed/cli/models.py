@@ -39,7 +39,7 @@ def pretrain_arch2vec(
         int | None, typer.Option("--epochs", min=1, help="Epochs (default: paper's per space).")
     ] = None,
     latent_dim: Annotated[int, typer.Option("--latent-dim", min=1)] = 16,
-    batch_size: Annotated[int, typer.Option("--batch-size", min=2)] = 32,
+    batch_size: Annotated[int, typer.Option("--batch-size", min=2)] = 64,
     lr: Annotated[float, typer.Option("--lr")] = 1e-3,
     encoder: Annotated[
         str, typer.Option("--encoder", help="gin (arch2vec) or gcn (GAE/VGAE).")
@@ -118,3 +118,56 @@ def embed_command(
     with console.status(f"embedding {len(graphs)} architectures"):
         info = embed_to_parquet(encoder, graphs, out, source=model)
     emit(info, as_json)
+
+
+@app.command("evaluate")
+def evaluate_command(
+    model: Annotated[Path, typer.Argument(help="Model directory (any saved encoder).")],
+    benchmark: Annotated[str, typer.Option("--benchmark", help="Benchmark with labels.")],
+    dataset: Annotated[str, typer.Option("--dataset", help="Dataset of the labels.")],
+    out: Annotated[Path, typer.Option("--out", help="Directory for JSON and PNG results.")],
+    metric: Annotated[str, typer.Option("--metric")] = "val_acc",
+    epoch: Annotated[
+        int | None, typer.Option("--epoch", help="Training epoch of the metric.")
+    ] = None,
+    samples: Annotated[
+        int, typer.Option("--samples", min=1, help="Decoded latent samples.")
+    ] = 10_000,
+    n_train: Annotated[int, typer.Option("--n-train", min=2, help="GP training archs.")] = 250,
+    threshold: Annotated[
+        float, typer.Option("--threshold", help="Score only test archs above this value.")
+    ] = 80.0,
+    seeds: Annotated[int, typer.Option("--seeds", min=1, help="GP repetitions.")] = 10,
+    walk_steps: Annotated[int, typer.Option("--walk-steps", min=1)] = 1000,
+    tsne_points: Annotated[int, typer.Option("--tsne-points", min=3)] = 3000,
+    projection: Annotated[str, typer.Option("--projection", help="tsne, umap or pca.")] = "tsne",
+    seed: Annotated[int, typer.Option("--seed")] = 0,
+    threads: ThreadsOption = None,
+    quiet: QuietOption = False,
+    data_dir: DataDirOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Pretraining quality, predictive power, smoothness, t-SNE and nearest-neighbour sequence."""
+    from archembed.benchmarks.catalog import load_benchmark
+    from archembed.encoders.base import load_encoder
+    from archembed.evaluation.report import EvaluationSettings, evaluate_model
+
+    apply_data_dir(data_dir)
+    _set_threads(threads)
+    encoder = load_encoder(model)
+    bench = load_benchmark(benchmark)
+    settings = EvaluationSettings(
+        dataset=dataset,
+        metric=metric,
+        epoch=epoch,
+        samples=samples,
+        n_train=n_train,
+        threshold=threshold,
+        seeds=seeds,
+        walk_steps=walk_steps,
+        tsne_points=tsne_points,
+        projection=projection,
+        seed=seed,
+    )
+    summary = evaluate_model(encoder, bench, settings, out, progress=not quiet)
+    emit(summary, as_json)

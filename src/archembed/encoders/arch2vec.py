@@ -123,7 +123,7 @@ class Arch2Vec(Encoder):
         mlp_layers: int = 2,
         pooling: str = "mean",
         epochs: int | None = None,
-        batch_size: int = 32,
+        batch_size: int = 64,
         lr: float = 1e-3,
         holdout: float = 0.1,
         validity_samples: int = 1000,
@@ -215,7 +215,9 @@ class Arch2Vec(Encoder):
         """Train on ``graphs`` (``y`` is ignored); optionally checkpoint each epoch and resume.
 
         ``checkpoint`` is a file written after every epoch; with ``resume`` an existing one
-        (of the same data and configuration) continues where it stopped.
+        (of the same data and configuration) continues where it stopped. The number of epochs
+        may differ from the checkpoint's: more continues training, fewer (or as many as done)
+        finishes the model from the checkpoint's epoch.
         """
         data = graph_batch(*self.space.tensors(graphs))
         if len(data) < 2:
@@ -228,19 +230,28 @@ class Arch2Vec(Encoder):
         model = self._new_model()
         optimiser = torch.optim.Adam(model.parameters(), lr=self.lr)
         fingerprint = _fingerprint(data)
+
+        def _same_run(config: object) -> bool:
+            """Everything but the number of epochs must match (a resume may extend or stop)."""
+            mine = {k: v for k, v in self.config().items() if k != "epochs"}
+            return (
+                isinstance(config, dict)
+                and {k: v for k, v in config.items() if k != "epochs"} == mine
+            )
+
         self.history_: list[dict[str, float]] = []
         start = 0
         if checkpoint is not None and resume and Path(checkpoint).is_file():
             state = load_checkpoint(checkpoint, self.device)
-            if state.get("fingerprint") != fingerprint or state.get("config") != self.config():
+            if state.get("fingerprint") != fingerprint or not _same_run(state.get("config")):
                 raise ConfigError(
                     f"checkpoint {checkpoint} is of another dataset or configuration; delete it "
                     "or run without --resume"
                 )
             model.load_state_dict(state["model"])
             optimiser.load_state_dict(state["optimiser"])
-            self.history_ = list(state["history"])
-            start = int(state["epoch"])
+            self.history_ = list(state["history"])[: self.n_epochs]
+            start = min(int(state["epoch"]), self.n_epochs)
         self.model_ = model
         with ProgressBar(enabled=progress) as bar:
             task = bar.add_task("arch2vec", total=self.n_epochs, completed=start)
@@ -273,7 +284,7 @@ class Arch2Vec(Encoder):
         epoch: int,
     ) -> dict[str, float]:
         """One pass in a seeded random order (so a resumed run equals an uninterrupted one)."""
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         model.train()
         generator = torch.Generator().manual_seed(self.seed * 1_000_003 + epoch)
         noise = torch.Generator(device=self.device).manual_seed(self.seed * 7_919 + epoch)
@@ -299,6 +310,7 @@ class Arch2Vec(Encoder):
             "loss_adj": means[2],
             "kl": means[3],
             "train_seconds": time.perf_counter() - started,
+            "train_cpu_seconds": time.process_time() - cpu_started,
         }
 
     def _monitor(self, hold: GraphBatch, epoch: int) -> dict[str, float]:
@@ -372,6 +384,10 @@ class Arch2Vec(Encoder):
 
         An entry is None when the decoded graph is not an architecture of the space.
         """
+        return graphs_from_codes(self.space, *self.decode_codes(z))
+
+    def decode_codes(self, z: np.ndarray | torch.Tensor) -> tuple[np.ndarray, np.ndarray]:
+        """Raw decoder output: op class per vertex (``len(space.ops)`` = absent) and adjacency."""
         model = self._require_fitted()
         latents = torch.as_tensor(np.asarray(z, dtype=np.float32)).to(self.device)
         expected = (self.space.max_nodes, self.latent_dim)
@@ -383,7 +399,7 @@ class Arch2Vec(Encoder):
         model.eval()
         with torch.inference_mode():
             codes, adj = decode_predictions(*model.decode(latents))
-        return graphs_from_codes(self.space, codes.cpu().numpy(), adj.cpu().numpy())
+        return codes.cpu().numpy(), adj.cpu().numpy()
 
     def sample_latents(self, n: int, rng: np.random.Generator, prior: str = "train") -> np.ndarray:
         """``n`` per-vertex latents: ``"train"`` draws each slot and dimension from a Gaussian with

@@ -15,15 +15,11 @@ from archembed.graph import ArchGraph
 from archembed.spaces.base import SearchSpace
 
 
-def graphs_from_codes(
-    space: SearchSpace, codes: np.ndarray, adjacency: np.ndarray
-) -> list[ArchGraph | None]:
-    """Graphs from op classes ``codes`` (n, N; ``len(space.ops)`` = absent) and 0/1 adjacency.
+def well_formed_ops(space: SearchSpace, codes: np.ndarray) -> np.ndarray:
+    """Per sample: the present vertices read input, inner ops only, output (no adjacency check).
 
-    The cheap structural checks (input first, output last, no other input/output vertex) run
-    vectorised over the batch; only survivors go through ``space.is_valid``.
+    This is the validity test of the official arch2vec code for NAS-Bench-201.
     """
-    vocab = np.asarray(space.ops, dtype=object)
     absent = len(space.ops)
     input_code, output_code = space.ops.index("input"), space.ops.index("output")
     present = codes != absent
@@ -32,15 +28,27 @@ def graphs_from_codes(
     last = codes.shape[1] - 1 - present[:, ::-1].argmax(axis=1)
     rows = np.arange(len(codes))
     endpoint = (codes == input_code) | (codes == output_code)
-    plausible = (
+    return (
         (sizes >= 2)
         & (codes[rows, first] == input_code)
         & (codes[rows, last] == output_code)
         & (endpoint.sum(axis=1) == 2)
     )
+
+
+def graphs_from_codes(
+    space: SearchSpace, codes: np.ndarray, adjacency: np.ndarray
+) -> list[ArchGraph | None]:
+    """Graphs from op classes ``codes`` (n, N; ``len(space.ops)`` = absent) and 0/1 adjacency.
+
+    The cheap structural checks (:func:`well_formed_ops`) run vectorised over the batch; only
+    survivors go through ``space.is_valid``.
+    """
+    vocab = np.asarray(space.ops, dtype=object)
+    present = codes != len(space.ops)
     out: list[ArchGraph | None] = [None] * len(codes)
     adjacency = adjacency.astype(np.uint8, copy=False)
-    for i in np.flatnonzero(plausible).tolist():
+    for i in np.flatnonzero(well_formed_ops(space, codes)).tolist():
         keep = np.flatnonzero(present[i])
         adj = np.ascontiguousarray(adjacency[i][np.ix_(keep, keep)])
         adj.setflags(write=False)
