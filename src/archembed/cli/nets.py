@@ -103,3 +103,49 @@ def jacobian_command(
         progress=not quiet,
     )
     console.print(store)
+
+
+@features_app.command("zc")
+def zc_command(
+    space: SpaceOption,
+    out: Annotated[Path, typer.Option("--out", help="Output Parquet table.")],
+    setting: SettingOption = "official",
+    archs: ArchsOption = "all",
+    limit: LimitOption = None,
+    sample: Annotated[
+        int | None, typer.Option("--sample", help="A random subset of N architectures.", min=1)
+    ] = None,
+    proxies: Annotated[
+        str, typer.Option("--proxies", help="Comma-separated proxies (default: all).")
+    ] = "",
+    n_points: Annotated[int, typer.Option("--n-points", min=1)] = 64,
+    inputs: InputsOption = "natural",
+    seed: SeedOption = 0,
+    quiet: QuietOption = False,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Network-level zero-cost proxies (one row per architecture) into a Parquet table."""
+    import numpy as np
+
+    from archembed.nets.zero_cost import PROXIES, proxy_table
+
+    apply_data_dir(data_dir)
+    graphs = select_graphs(space, archs, limit)
+    if sample is not None and sample < len(graphs):
+        rows = np.sort(np.random.default_rng(seed).choice(len(graphs), sample, replace=False))
+        graphs = [graphs[r] for r in rows]
+    chosen = tuple(p for p in proxies.split(",") if p) or PROXIES
+    table = proxy_table(
+        space,
+        graphs,
+        chosen,
+        setting=parse_setting(setting),
+        inputs=inputs,
+        n_points=n_points,
+        seed=seed,
+        progress=not quiet,
+    )
+    from archembed.io import write_parquet
+
+    write_parquet(out, table)
+    console.print(f"wrote {len(table)} architectures x {len(chosen)} proxies to {out}")

@@ -30,11 +30,15 @@ class NetSetting:
 
 OFFICIAL = {
     "nb201": NetSetting(16, 5),
+    "nb101": NetSetting(128, 3),
+    "darts": NetSetting(36, 20),
 }
 """The settings the benchmarks trained (their parameter counts are the published ones)."""
 
 PROXY = {
     "nb201": NetSetting(8, 1),
+    "nb101": NetSetting(16, 1),
+    "darts": NetSetting(8, 5),
 }
 """Reduced settings for cheap features (Jacobians, zero-cost proxies on many cells)."""
 
@@ -59,6 +63,16 @@ def build_network(
 ) -> nn.Module:
     """The PyTorch network of ``graph`` in search space ``space`` (untrained, default init)."""
     chosen = resolve_setting(space, setting)
+    if space == "nb101":
+        from archembed.nets.nb101 import NB101Network
+
+        get_space("nb101").check(graph)
+        return NB101Network(graph, chosen.channels, chosen.depth, chosen.num_classes)
+    if space == "darts":
+        from archembed.nets.darts import DartsNetwork
+
+        genotype = get_space("darts").genotype(graph)
+        return DartsNetwork(genotype, chosen.channels, chosen.depth, chosen.num_classes)
     from archembed.nets.nb201 import NB201Network
 
     ops = get_space("nb201").edge_ops(graph)
