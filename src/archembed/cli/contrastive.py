@@ -66,7 +66,7 @@ def pretrain_contrastive(
     emit(
         {
             "model": str(out),
-            "spaces": encoder.spaces,
+            "spaces": list(dict.fromkeys(encoder.spaces)),
             "architectures": len(encoder.feature_sets.all_entries()),
             "epochs": epochs,
             "train_loss": last.get("train_loss"),
