@@ -38,7 +38,7 @@ PAPER_TABLE1 = {
 }
 NB201_TARGET = {"metric": "test_acc", "epoch": 200}
 NB101_TARGET = {"dataset": "cifar10", "metric": "val_acc", "epoch": 108}
-RAW = "raw EPDJM (mean over inits, flattened)"
+RAW = "raw EPDJM (RMS over inits and points)"
 
 
 def untrained_twin(model: ContrastiveEncoder) -> ContrastiveEncoder:
