@@ -188,9 +188,11 @@ def transfer_report(
     if nb101:
         pairs += [("nb101", "nb101"), ("nb101", "nb201"), ("nb201", "nb101")]
     rows = []
+    sizes: dict[str, int] = {}
     for name, encoder in encoders.items():
         X = nb201.embed(encoder)
         domains = {"nb201": (X, c10), "nb201-cifar100": (X, c100), **nb101.get(name, {})}
+        sizes = {domain: len(y) for domain, (_, y) in domains.items()}
         found = transfer_table(
             domains,
             pairs,
@@ -209,6 +211,7 @@ def transfer_report(
         "nb201-cifar100": {"dataset": "cifar100", **NB201_TARGET},
         "nb101": NB101_TARGET,
         "test": "all target architectures (outside the training sample when within one domain)",
+        "architectures": sizes,
         "features": [str(s.directory) for s in model.feature_sets.stores],
         "model": model.config(),
     }
