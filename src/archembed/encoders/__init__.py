@@ -1,6 +1,6 @@
 """Architecture encoders, registered by name (see :func:`archembed.encoders.base.load_encoder`)."""
 
-from archembed.encoders import arch2vec, baseline, gates, supervised, tagates
+from archembed.encoders import arch2vec, baseline, contrastive, gates, supervised, tagates
 from archembed.encoders.base import ENCODERS, Encoder, load_encoder, register_encoder
 
 __all__ = [
@@ -8,6 +8,7 @@ __all__ = [
     "Encoder",
     "arch2vec",
     "baseline",
+    "contrastive",
     "gates",
     "load_encoder",
     "register_encoder",
