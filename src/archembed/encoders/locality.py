@@ -124,7 +124,8 @@ def pretrain_locality(
     Anchors are ``config.anchors`` cells drawn from the space with ``config.seed``; positives
     are redrawn every epoch. With ``checkpoint``, state is saved after every epoch and an
     existing checkpoint is resumed (epoch ``k`` always uses the generator seeded by
-    ``(seed, k)``, so a resumed run equals an uninterrupted one).
+    ``(seed, k)``, so a resumed run equals an uninterrupted one; a checkpoint may be resumed
+    with more epochs to extend a finished run).
     """
     space = encoder.space
     anchors = space.sample(config.anchors, np.random.default_rng([config.seed, 0]))
@@ -135,10 +136,10 @@ def pretrain_locality(
     start = 0
     if checkpoint is not None and Path(checkpoint).is_file():
         state = load_checkpoint(checkpoint)
-        if state.get("config") != asdict(config):
+        if _without_epochs(state.get("config")) != _without_epochs(asdict(config)):
             raise ConfigError(
                 f"checkpoint {checkpoint} was written with another configuration; "
-                "delete it or use the same options"
+                "delete it or use the same options (only --epochs may change)"
             )
         model.load_state_dict(state["model"])
         optimiser.load_state_dict(state["optimiser"])
@@ -184,3 +185,7 @@ def pretrain_locality(
     model.eval()
     encoder.pretraining = {"method": "locality", **asdict(config), "history": history}
     return history
+
+
+def _without_epochs(config: object) -> object:
+    return {k: v for k, v in config.items() if k != "epochs"} if isinstance(config, dict) else None
