@@ -57,3 +57,28 @@ def test_wrong_encoder_or_settings_are_config_errors(nb201_bench):
         NAOStrategy(space, np.random.default_rng(0), encoder=OneHotEncoder(space))
     with pytest.raises(ConfigError):
         NAOStrategy(space, np.random.default_rng(0), max_steps=0)
+
+
+def test_nao_runs_through_the_search_loop_with_a_pretrained_controller(nb201_bench):
+    from archembed.encoders.locality import LocalityConfig, pretrain_locality
+    from archembed.search.base import make_strategy
+    from archembed.search.budget import Budget
+    from archembed.search.loop import run_search
+    from archembed.search.objectives import BenchmarkObjective, MetricRequest
+
+    objective = BenchmarkObjective(
+        nb201_bench,
+        MetricRequest("cifar10-valid", "val_acc", 200),
+        test=MetricRequest("cifar10-valid", "test_acc", 200),
+    )
+    controller = NAOEncoder(nb201_bench.space, hidden=16, seed=0)
+    pretrain_locality(controller, LocalityConfig(anchors=64, epochs=1), progress=False)
+    rng = np.random.default_rng(0)
+    strategy = make_strategy(
+        "nao", objective.space, rng, encoder=controller, n_init=10, train_epochs=5
+    )
+    trajectory, _ = run_search(strategy, objective, Budget(queries=30), rng)
+    assert len(trajectory) == 30 and trajectory["arch"].nunique() == 30
+    assert (trajectory["regret"] >= 0).all()
+    assert trajectory["regret"].iloc[-1] <= trajectory["regret"].iloc[9]
+    assert set(trajectory["round"].value_counts()) == {10}

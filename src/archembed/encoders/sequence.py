@@ -117,7 +117,8 @@ class NB201Codec(SequenceCodec):
         return [self._index[op] for op in self.space.edge_ops(graph)]  # type: ignore[attr-defined]
 
     def decode(self, ids: Sequence[int]) -> ArchGraph | None:
-        return graph_from_edge_ops([NB201_OPS[int(i)] for i in ids])
+        graph = graph_from_edge_ops([NB201_OPS[int(i)] for i in ids])
+        return graph if self.space.is_valid(graph) else None
 
 
 def sequence_codec(space: SearchSpace) -> SequenceCodec:

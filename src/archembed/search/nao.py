@@ -21,9 +21,8 @@ from archembed.encoders.nao import NAOEncoder
 from archembed.errors import ConfigError
 from archembed.graph import ArchGraph
 from archembed.search.base import Strategy, register_strategy
+from archembed.search.candidates import draw_unseen
 from archembed.spaces.base import SearchSpace
-
-RANDOM_ATTEMPTS = 1000
 
 
 @register_strategy("nao")
@@ -70,6 +69,7 @@ class NAOStrategy(Strategy):
             encoder.rng_ = np.random.default_rng(int(rng.integers(2**31)))
         self.controller = encoder
         self.n_init, self.top_k, self.train_epochs = n_init, top_k, train_epochs
+        self.batch_size = top_k
         self.step_size, self.max_steps = step_size, max_steps
         self.graphs_: list[ArchGraph] = []
         self.scores_: list[float] = []
@@ -114,12 +114,7 @@ class NAOStrategy(Strategy):
         return bool(self.queue_)
 
     def _random(self, n: int) -> int:
-        added = 0
-        for _ in range(RANDOM_ATTEMPTS):
-            if added >= n:
-                break
-            added += sum(self._propose(g) for g in self.space.sample(n - added, self.rng))
-        return added
+        return sum(self._propose(g) for g in draw_unseen(self.space, self.rng, n, self.seen_))
 
     def _nao_round(self) -> int:
         """Fine-tune on all scores, ascend from the best cells, queue new decoded cells."""
@@ -135,7 +130,7 @@ class NAOStrategy(Strategy):
             z[active] = self.controller.ascend(z[active], self.step_size)
             rows = np.flatnonzero(active)
             for row, graph in zip(rows, self.controller.decode(z[rows])):
-                if graph is not None and self._propose(graph):
+                if graph is not None and self.space.is_valid(graph) and self._propose(graph):
                     active[row] = False
                     found += 1
                     self.stats_["steps"].append(step)
