@@ -141,7 +141,7 @@ def plot_cosine(results: dict[str, dict], space_name: str, path: Path) -> None:
         line = axes.plot(result["distance"], result["mean_cosine"], "o-", label=loss)
         axes.axhline(result["random_pairs_cosine"], ls="--", color=line[0].get_color())
     axes.set_xlabel("edit distance")
-    axes.set_ylabel("centred cosine similarity (dashed: random pairs)")
+    axes.set_ylabel("centred cosine (dashed: random pairs)")
     axes.set_title(f"{space_name}: controller embeddings")
     axes.legend()
     save_figure(figure, path)
@@ -157,6 +157,29 @@ def projection_samples(encoder: NAOEncoder, rng, n_anchors: int, per_anchor: int
     return encoder.transform(graphs), np.asarray(labels)
 
 
+def plot_projections(out: Path, spaces: list[str]) -> None:
+    """2-D UMAP of anchors and positives per saved model, coloured by anchor."""
+    try:
+        from archembed.viz.projection import plot_embedding_2d
+    except ImportError:
+        print("archembed.viz.projection is not available: 2-D plots skipped", flush=True)
+        return
+    for space_name in spaces:
+        path = out / f"{space_name}_embeddings.npz"
+        if not path.is_file():
+            continue
+        arrays = np.load(path)
+        for key in arrays.files:
+            if key.endswith("_embeddings"):
+                loss = key.removesuffix("_embeddings")
+                plot_embedding_2d(
+                    arrays[key],
+                    arrays["labels"],
+                    out / f"{space_name}_umap_{loss}.png",
+                    method="umap",
+                )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, required=True)
@@ -168,9 +191,10 @@ def main() -> None:
     parser.add_argument("--hidden", type=int, default=32)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--plot-only", action="store_true", help="only redraw the 2-D plots")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
-    for space_name in args.spaces:
+    for space_name in [] if args.plot_only else args.spaces:
         rng = np.random.default_rng(args.seed)
         bench = load_benchmark(space_name)
         accuracy = distance_vs_accuracy(bench, space_name, args.pair_cells, rng)
@@ -196,6 +220,7 @@ def main() -> None:
             },
         )
         print(f"{space_name}: done (load {os.getloadavg()[0]:.1f})", flush=True)
+    plot_projections(args.out, args.spaces)
 
 
 if __name__ == "__main__":
