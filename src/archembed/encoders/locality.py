@@ -183,7 +183,12 @@ def pretrain_locality(
                     },
                 )
     model.eval()
-    encoder.pretraining = {"method": "locality", **asdict(config), "history": history}
+    encoder.pretraining = {
+        "method": "locality",
+        **asdict(config),
+        "miner": metric.miner_name,
+        "history": history,
+    }
     return history
 
 

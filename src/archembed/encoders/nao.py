@@ -151,10 +151,6 @@ class NAOEncoder(Encoder):
             "pretraining": self.pretraining,
         }
 
-    @property
-    def dim(self) -> int:
-        return self.hidden
-
     def build(self) -> NAOController:
         """The controller, created (seeded) on first use."""
         if self.model_ is None:
