@@ -87,7 +87,7 @@ def write_report(paths: list[Path], out: Path, points: list[int]) -> list[dict[s
             frames = list(trajectories.values())
             failed = sum(s.get("status") != "ok" for s in summaries)
             for query in points:
-                if query > horizon:
+                if not any(len(f) >= query for f in frames):
                     continue
                 row: dict[str, Any] = {
                     "benchmark": protocol.split(":")[0],
