@@ -6,7 +6,7 @@ User mistakes (:class:`~archembed.errors.UserError`) print one line and exit wit
 
 from __future__ import annotations
 
-from archembed.cli import core, locality, user_data
+from archembed.cli import core, locality, models, search, user_data
 from archembed.cli.common import app, main
 
-__all__ = ["app", "core", "locality", "main", "user_data"]
+__all__ = ["app", "core", "locality", "main", "models", "search", "user_data"]

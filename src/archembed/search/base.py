@@ -68,14 +68,8 @@ def accepts_encoder(cls: type[Strategy]) -> bool:
     return "encoder" in inspect.signature(cls.__init__).parameters
 
 
-def make_strategy(
-    name: str,
-    space: SearchSpace,
-    rng: np.random.Generator,
-    encoder: Encoder | None = None,
-    **params: Any,
-) -> Strategy:
-    """Instantiate the registered strategy ``name``; bad or unknown parameters raise ConfigError."""
+def check_strategy(name: str, params: dict[str, Any]) -> type[Strategy]:
+    """The registered class of ``name``; ConfigError naming any parameter it does not accept."""
     from archembed import search  # noqa: F401  (registers the built-in strategies)
 
     cls = STRATEGIES.get(name)
@@ -86,6 +80,18 @@ def make_strategy(
         raise ConfigError(
             f"unknown parameter {unknown[0]!r} for strategy {name!r}; it accepts: {listed}"
         )
+    return cls
+
+
+def make_strategy(
+    name: str,
+    space: SearchSpace,
+    rng: np.random.Generator,
+    encoder: Encoder | None = None,
+    **params: Any,
+) -> Strategy:
+    """Instantiate the registered strategy ``name``; bad or unknown parameters raise ConfigError."""
+    cls = check_strategy(name, params)
     if cls.needs_encoder and encoder is None:
         raise ConfigError(
             f"strategy {name!r} searches an embedding space: give an encoder "

@@ -125,7 +125,7 @@ class GaussianProcessBO(SurrogateEI):
         pool_size: int = 2000,
         mutations: int = 20,
         ard: bool = True,
-        fit_maxiter: int = 100,
+        fit_maxiter: int = 50,
     ) -> None:
         super().__init__(space, rng, encoder, n_init, q, pool_size, mutations)
         self.ard = ard

@@ -192,22 +192,28 @@ UserFunction = Callable[[Sequence[ArchGraph]], Any]
 
 
 class FunctionObjective(Objective):
-    """Any callable ``graphs -> scores`` or ``graphs -> (scores, seconds)``, e.g. real training.
+    """Any callable ``graphs -> scores`` (higher is better), e.g. real training.
 
-    The function must return one finite score per architecture (higher is better).
+    With ``has_cost=True`` the callable returns ``(scores, seconds)`` — the training time of
+    each architecture — so time budgets work. One finite score per architecture is required.
     """
 
-    def __init__(self, fn: UserFunction, space: SearchSpace, name: str = "") -> None:
+    def __init__(
+        self, fn: UserFunction, space: SearchSpace, has_cost: bool = False, name: str = ""
+    ) -> None:
         self.fn = fn
         self.space = space
+        self.has_cost = has_cost
         self.name = name or getattr(fn, "__name__", "function")
-        self.has_cost = False
 
     def evaluate(self, graphs: Sequence[ArchGraph], rng: np.random.Generator) -> Evaluation:
         result = self.fn(list(graphs))
-        if isinstance(result, tuple) and len(result) == 2:
+        if self.has_cost:
+            if not (isinstance(result, tuple) and len(result) == 2):
+                raise ConfigError(
+                    f"objective {self.name!r} has has_cost=True: return (scores, seconds)"
+                )
             scores, costs = np.asarray(result[0], float), np.asarray(result[1], float)
-            self.has_cost = True
         else:
             scores, costs = np.asarray(result, dtype=float), np.zeros(len(graphs))
         if scores.shape != (len(graphs),) or not np.isfinite(scores).all():

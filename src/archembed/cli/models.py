@@ -1,0 +1,173 @@
+"""Model commands: ``pretrain arch2vec``, ``embed`` (any encoder) and ``evaluate``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from archembed.cli.common import (
+    DataDirOption,
+    JsonOption,
+    app,
+    apply_data_dir,
+    console,
+    emit,
+    pretrain_app,
+)
+
+QuietOption = Annotated[bool, typer.Option("--quiet", help="No progress bar.")]
+ThreadsOption = Annotated[
+    int | None,
+    typer.Option("--threads", min=1, help="Torch CPU threads (1 is fastest on a busy machine)."),
+]
+
+
+def _set_threads(threads: int | None) -> None:
+    if threads is not None:
+        import torch
+
+        torch.set_num_threads(threads)
+
+
+@pretrain_app.command("arch2vec")
+def pretrain_arch2vec(
+    space: Annotated[str, typer.Option("--space", help="Search space to pretrain on.")],
+    out: Annotated[Path, typer.Option("--out", help="Model directory to write.")],
+    epochs: Annotated[
+        int | None, typer.Option("--epochs", min=1, help="Epochs (default: paper's per space).")
+    ] = None,
+    latent_dim: Annotated[int, typer.Option("--latent-dim", min=1)] = 16,
+    batch_size: Annotated[int, typer.Option("--batch-size", min=2)] = 64,
+    lr: Annotated[float, typer.Option("--lr")] = 1e-3,
+    encoder: Annotated[
+        str, typer.Option("--encoder", help="gin (arch2vec) or gcn (GAE/VGAE).")
+    ] = "gin",
+    variational: Annotated[
+        bool, typer.Option("--variational/--no-variational", help="VGAE (default) or GAE.")
+    ] = True,
+    kl_weight: Annotated[
+        float, typer.Option("--kl-weight", help="0 turns the KL term off.")
+    ] = 0.005,
+    samples: Annotated[
+        int | None,
+        typer.Option("--samples", min=2, help="Train on N random archs (default: all, if finite)."),
+    ] = None,
+    seed: Annotated[int, typer.Option("--seed")] = 0,
+    device: Annotated[str, typer.Option("--device", help="cpu or cuda[:N].")] = "cpu",
+    resume: Annotated[bool, typer.Option("--resume", help="Continue an interrupted run.")] = False,
+    threads: ThreadsOption = None,
+    quiet: QuietOption = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Pretrain arch2vec (or its GAE/VGAE ablations) on a search space; saves a model directory."""
+    from archembed.encoders.arch2vec import Arch2Vec
+    from archembed.encoders.pretrain import pretrain_to, training_graphs
+    from archembed.spaces.base import get_space
+
+    _set_threads(threads)
+    space_obj = get_space(space)
+    model = Arch2Vec(
+        space_obj,
+        latent_dim=latent_dim,
+        encoder=encoder,
+        variational=variational,
+        kl_weight=kl_weight,
+        epochs=epochs,
+        batch_size=batch_size,
+        lr=lr,
+        seed=seed,
+        device=device,
+    )
+    graphs = training_graphs(space_obj, samples, seed)
+    pretrain_to(model, graphs, out, resume=resume, progress=not quiet)
+    emit(model.history_, as_json, title=f"arch2vec on {space} ({len(graphs)} architectures)")
+    if not as_json:
+        console.print(f"model written to {out}")
+
+
+@app.command("embed")
+def embed_command(
+    model: Annotated[
+        str,
+        typer.Argument(help="Model directory, or an encoder needing no training: onehot, path."),
+    ],
+    out: Annotated[Path, typer.Option("--out", help="Parquet file to write.")],
+    space: Annotated[
+        str | None, typer.Option("--space", help="Embed every architecture of this space.")
+    ] = None,
+    benchmark: Annotated[
+        str | None, typer.Option("--benchmark", help="Embed every architecture of a benchmark.")
+    ] = None,
+    archs: Annotated[
+        Path | None,
+        typer.Option("--archs", help="File of native architecture strings, one a line."),
+    ] = None,
+    threads: ThreadsOption = None,
+    data_dir: DataDirOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Write arch id, native string and embedding vector of each architecture to Parquet."""
+    from archembed.encoders.embedding import embed_to_parquet, resolve_encoder, select_graphs
+
+    apply_data_dir(data_dir)
+    _set_threads(threads)
+    encoder, graphs = select_graphs(model, space, benchmark, archs)
+    encoder = resolve_encoder(encoder, graphs)
+    with console.status(f"embedding {len(graphs)} architectures"):
+        info = embed_to_parquet(encoder, graphs, out, source=model)
+    emit(info, as_json)
+
+
+@app.command("evaluate")
+def evaluate_command(
+    model: Annotated[Path, typer.Argument(help="Model directory (any saved encoder).")],
+    benchmark: Annotated[str, typer.Option("--benchmark", help="Benchmark with labels.")],
+    dataset: Annotated[str, typer.Option("--dataset", help="Dataset of the labels.")],
+    out: Annotated[Path, typer.Option("--out", help="Directory for JSON and PNG results.")],
+    metric: Annotated[str, typer.Option("--metric")] = "val_acc",
+    epoch: Annotated[
+        int | None, typer.Option("--epoch", help="Training epoch of the metric.")
+    ] = None,
+    samples: Annotated[
+        int, typer.Option("--samples", min=1, help="Decoded latent samples.")
+    ] = 10_000,
+    n_train: Annotated[int, typer.Option("--n-train", min=2, help="GP training archs.")] = 250,
+    threshold: Annotated[
+        float, typer.Option("--threshold", help="Score only test archs above this value.")
+    ] = 80.0,
+    seeds: Annotated[int, typer.Option("--seeds", min=1, help="GP repetitions.")] = 10,
+    walk_steps: Annotated[int, typer.Option("--walk-steps", min=1)] = 1000,
+    tsne_points: Annotated[int, typer.Option("--tsne-points", min=3)] = 3000,
+    projection: Annotated[str, typer.Option("--projection", help="tsne, umap or pca.")] = "tsne",
+    seed: Annotated[int, typer.Option("--seed")] = 0,
+    threads: ThreadsOption = None,
+    quiet: QuietOption = False,
+    data_dir: DataDirOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Pretraining quality, predictive power, smoothness, t-SNE and nearest-neighbour sequence."""
+    from archembed.benchmarks.catalog import load_benchmark
+    from archembed.encoders.base import load_encoder
+    from archembed.evaluation.report import EvaluationSettings, evaluate_model
+
+    apply_data_dir(data_dir)
+    _set_threads(threads)
+    encoder = load_encoder(model)
+    bench = load_benchmark(benchmark)
+    settings = EvaluationSettings(
+        dataset=dataset,
+        metric=metric,
+        epoch=epoch,
+        samples=samples,
+        n_train=n_train,
+        threshold=threshold,
+        seeds=seeds,
+        walk_steps=walk_steps,
+        tsne_points=tsne_points,
+        projection=projection,
+        seed=seed,
+    )
+    summary = evaluate_model(encoder, bench, settings, out, progress=not quiet)
+    emit(summary, as_json)

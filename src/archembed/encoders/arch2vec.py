@@ -1,0 +1,472 @@
+"""arch2vec (Yan et al., NeurIPS 2020): unsupervised architecture embeddings from a VGAE.
+
+A GIN encoder (or GCN, for the GAE/VGAE baselines) maps each vertex of a padded op-on-node
+graph to a latent mean (and log-variance); the decoder rebuilds adjacency and ops from the
+per-node latents (:mod:`archembed.nn.graph_autoencoder`). Training is self-supervised on the
+architectures of one space, with 10% held out to measure reconstruction.
+
+Embedding. ``transform`` returns the **mean** of the latent means of a graph's real vertices
+(padding excluded). The mean keeps embeddings of graphs of different sizes (NAS-Bench-101:
+2-7 vertices) on one scale, so distances compare content rather than vertex counts; the sum
+(``pooling="sum"``) is also available and is what GIN's injectivity argument uses.
+``encode_nodes``/``decode`` work on the per-node latents ``(n, max_nodes, latent_dim)``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from archembed.encoders.base import Encoder, register_encoder
+from archembed.encoders.decoding import graphs_from_codes, validity_uniqueness
+from archembed.errors import ConfigError, CorruptFileError
+from archembed.graph import ArchGraph
+from archembed.nn.graph_autoencoder import GRAPH_ENCODERS, GraphAutoencoder, decode_predictions
+from archembed.nn.runtime import (
+    load_checkpoint,
+    resolve_device,
+    save_checkpoint,
+    seed_everything,
+)
+from archembed.progress import ProgressBar
+from archembed.spaces.base import SearchSpace
+
+DEFAULT_EPOCHS = {"nb101": 8, "nb201": 10, "darts": 10}
+"""The paper's epochs per space; other spaces use :data:`FALLBACK_EPOCHS`."""
+FALLBACK_EPOCHS = 10
+POOLINGS = ("mean", "sum")
+PRIORS = ("train", "standard")
+STATE_FILE = "state.pt"
+CHECKPOINT_FILE = "checkpoint.pt"
+INFERENCE_BATCH = 8192
+
+
+@dataclass
+class GraphBatch:
+    """Dense training tensors of a set of graphs (see :func:`graph_batch`)."""
+
+    adj: torch.Tensor
+    ops: torch.Tensor
+    codes: torch.Tensor
+    mask: torch.Tensor
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def take(self, index: torch.Tensor | slice, device: torch.device) -> GraphBatch:
+        return GraphBatch(
+            self.adj[index].to(device),
+            self.ops[index].to(device),
+            self.codes[index].to(device),
+            self.mask[index].to(device),
+        )
+
+
+def graph_batch(adj: np.ndarray, ops: np.ndarray) -> GraphBatch:
+    """From ``space.tensors`` output: op class per vertex (absent = vocabulary size) and a mask."""
+    mask = ops.any(axis=-1)
+    codes = np.where(mask, ops.argmax(axis=-1), ops.shape[-1])
+    return GraphBatch(
+        torch.from_numpy(np.ascontiguousarray(adj, dtype=np.float32)),
+        torch.from_numpy(np.ascontiguousarray(ops, dtype=np.float32)),
+        torch.from_numpy(codes.astype(np.int64)),
+        torch.from_numpy(mask),
+    )
+
+
+def batch_from_codes(
+    codes: np.ndarray, packed_adj: np.ndarray, nodes: int, n_ops: int
+) -> GraphBatch:
+    """Rebuild a :class:`GraphBatch` from op classes (``n_ops`` = absent) and packed adjacency."""
+    adj = np.unpackbits(packed_adj, axis=1, count=nodes * nodes).reshape(-1, nodes, nodes)
+    ops = np.zeros((len(codes), nodes, n_ops), dtype=np.float32)
+    rows, cols = np.nonzero(codes < n_ops)
+    ops[rows, cols, codes[rows, cols]] = 1.0
+    return graph_batch(adj, ops)
+
+
+def _fingerprint(batch: GraphBatch) -> str:
+    digest = hashlib.md5()
+    digest.update(batch.codes.numpy().astype(np.int8).tobytes())
+    digest.update(np.packbits(batch.adj.numpy().astype(np.uint8)).tobytes())
+    return digest.hexdigest()
+
+
+@register_encoder("arch2vec")
+class Arch2Vec(Encoder):
+    """Variational graph isomorphism autoencoder (arch2vec) and its ablations.
+
+    ``encoder="gcn"`` with ``variational=False`` is GAE, with ``variational=True`` VGAE;
+    ``kl_weight=0`` is arch2vec without the KL term. ``epochs=None`` uses the paper's number
+    for the space (:data:`DEFAULT_EPOCHS`). Learned: ``model_``, ``latent_mean_``/``latent_std_``
+    (per vertex slot and dimension, over the training set), ``history_`` (per-epoch metrics).
+    """
+
+    name = "arch2vec"
+
+    def __init__(
+        self,
+        space: SearchSpace | str,
+        hidden: Sequence[int] = (128, 128, 128, 128),
+        latent_dim: int = 16,
+        encoder: str = "gin",
+        variational: bool = True,
+        kl_weight: float = 0.005,
+        mlp_layers: int = 2,
+        pooling: str = "mean",
+        epochs: int | None = None,
+        batch_size: int = 64,
+        lr: float = 1e-3,
+        holdout: float = 0.1,
+        validity_samples: int = 1000,
+        seed: int = 0,
+        device: str | None = None,
+    ) -> None:
+        super().__init__(space)
+        if not self.space.max_nodes or len(self.space.ops) <= 2:
+            raise ConfigError(
+                f"space {self.space.name!r} has no op vocabulary or maximum size; arch2vec needs "
+                "both (create the space with ops=[...] and max_nodes=N)"
+            )
+        if encoder not in GRAPH_ENCODERS:
+            raise ConfigError(f"unknown arch2vec encoder {encoder!r}; use one of {GRAPH_ENCODERS}")
+        if pooling not in POOLINGS:
+            raise ConfigError(f"unknown pooling {pooling!r}; use one of {POOLINGS}")
+        if not 0.0 <= holdout < 1.0:
+            raise ConfigError(f"holdout must be a fraction in [0, 1), got {holdout}")
+        if batch_size < 2 or latent_dim < 1 or not hidden:
+            raise ConfigError("batch_size must be >= 2, latent_dim >= 1 and hidden non-empty")
+        self.hidden = tuple(int(h) for h in hidden)
+        self.latent_dim = int(latent_dim)
+        self.encoder = encoder
+        self.variational = bool(variational)
+        self.kl_weight = float(kl_weight)
+        self.mlp_layers = int(mlp_layers)
+        self.pooling = pooling
+        self.epochs = epochs
+        self.batch_size = int(batch_size)
+        self.lr = float(lr)
+        self.holdout = float(holdout)
+        self.validity_samples = int(validity_samples)
+        self.seed = int(seed)
+        self.device = resolve_device(device)
+
+    def config(self) -> dict[str, Any]:
+        return {
+            "hidden": list(self.hidden),
+            "latent_dim": self.latent_dim,
+            "encoder": self.encoder,
+            "variational": self.variational,
+            "kl_weight": self.kl_weight,
+            "mlp_layers": self.mlp_layers,
+            "pooling": self.pooling,
+            "epochs": self.epochs,
+            "batch_size": self.batch_size,
+            "lr": self.lr,
+            "holdout": self.holdout,
+            "validity_samples": self.validity_samples,
+            "seed": self.seed,
+        }
+
+    @property
+    def n_epochs(self) -> int:
+        if self.epochs is not None:
+            return int(self.epochs)
+        return DEFAULT_EPOCHS.get(self.space.name, FALLBACK_EPOCHS)
+
+    def _new_model(self) -> GraphAutoencoder:
+        return GraphAutoencoder(
+            len(self.space.ops),
+            self.hidden,
+            self.latent_dim,
+            self.encoder,
+            self.variational,
+            self.mlp_layers,
+        ).to(self.device)
+
+    def _require_fitted(self) -> GraphAutoencoder:
+        model = getattr(self, "model_", None)
+        if model is None:
+            raise ConfigError("this arch2vec model is not trained: call fit() or load a model")
+        return model
+
+    def _split(self, n: int) -> tuple[np.ndarray, np.ndarray]:
+        order = np.random.default_rng(self.seed).permutation(n)
+        n_hold = round(n * self.holdout) if n >= 10 else 0
+        return np.sort(order[n_hold:]), np.sort(order[:n_hold])
+
+    def fit(
+        self,
+        graphs: Sequence[ArchGraph],
+        y: np.ndarray | None = None,
+        *,
+        checkpoint: str | os.PathLike[str] | None = None,
+        resume: bool = False,
+        progress: bool = True,
+    ) -> Arch2Vec:
+        """Train on ``graphs`` (``y`` is ignored); optionally checkpoint each epoch and resume.
+
+        ``checkpoint`` is a file written after every epoch; with ``resume`` an existing one
+        (of the same data and configuration) continues where it stopped. The number of epochs
+        may differ from the checkpoint's: more continues training, fewer (or as many as done)
+        finishes the model as the checkpoint left it.
+        """
+        data = graph_batch(*self.space.tensors(graphs))
+        if len(data) < 2:
+            raise ConfigError("arch2vec needs at least 2 architectures to train on")
+        train_idx, hold_idx = self._split(len(data))
+        train, hold = data.take(torch.from_numpy(train_idx), torch.device("cpu")), None
+        if len(hold_idx):
+            hold = data.take(torch.from_numpy(hold_idx), torch.device("cpu"))
+        seed_everything(self.seed)
+        model = self._new_model()
+        optimiser = torch.optim.Adam(model.parameters(), lr=self.lr)
+        fingerprint = _fingerprint(data)
+        self.history_: list[dict[str, float]] = []
+        start = 0
+        if checkpoint is not None and resume and Path(checkpoint).is_file():
+            start = self._restore(Path(checkpoint), model, optimiser, fingerprint)
+        self.model_ = model
+        with ProgressBar(enabled=progress) as bar:
+            task = bar.add_task("arch2vec", total=self.n_epochs, completed=start)
+            for epoch in range(start, self.n_epochs):
+                metrics = self._train_epoch(model, optimiser, train, epoch)
+                metrics.update(self._monitor(hold if hold is not None else train, epoch))
+                self.history_.append(metrics)
+                if checkpoint is not None:
+                    save_checkpoint(
+                        checkpoint,
+                        {
+                            "model": model.state_dict(),
+                            "optimiser": optimiser.state_dict(),
+                            "epoch": epoch + 1,
+                            "history": self.history_,
+                            "config": self.config(),
+                            "fingerprint": fingerprint,
+                        },
+                    )
+                bar.update(task, advance=1, info=_format_metrics(metrics))
+        self.latent_mean_, self.latent_std_ = self._latent_stats(train)
+        self.holdout_ = hold
+        return self
+
+    def _restore(
+        self,
+        checkpoint: Path,
+        model: GraphAutoencoder,
+        optimiser: torch.optim.Optimizer,
+        fingerprint: str,
+    ) -> int:
+        """Load a checkpoint of the same data and configuration (epochs aside); its epoch."""
+        state = load_checkpoint(checkpoint, self.device)
+        mine = {k: v for k, v in self.config().items() if k != "epochs"}
+        theirs = state.get("config")
+        theirs = (
+            {k: v for k, v in theirs.items() if k != "epochs"} if isinstance(theirs, dict) else None
+        )
+        if state.get("fingerprint") != fingerprint or theirs != mine:
+            raise ConfigError(
+                f"checkpoint {checkpoint} is of another dataset or configuration; delete it "
+                "or run without --resume"
+            )
+        model.load_state_dict(state["model"])
+        optimiser.load_state_dict(state["optimiser"])
+        self.history_ = list(state["history"])
+        return int(state["epoch"])
+
+    def _train_epoch(
+        self,
+        model: GraphAutoencoder,
+        optimiser: torch.optim.Optimizer,
+        train: GraphBatch,
+        epoch: int,
+    ) -> dict[str, float]:
+        """One pass in a seeded random order (so a resumed run equals an uninterrupted one)."""
+        started, cpu_started = time.perf_counter(), time.process_time()
+        model.train()
+        generator = torch.Generator().manual_seed(self.seed * 1_000_003 + epoch)
+        noise = torch.Generator(device=self.device).manual_seed(self.seed * 7_919 + epoch)
+        order = torch.randperm(len(train), generator=generator)
+        totals = np.zeros(4)
+        steps = 0
+        for begin in range(0, len(train), self.batch_size):
+            index = order[begin : begin + self.batch_size]
+            if len(index) < 2:
+                continue
+            batch = train.take(index, self.device)
+            loss = model.loss(batch.adj, batch.ops, batch.codes, batch.mask, self.kl_weight, noise)
+            optimiser.zero_grad(set_to_none=True)
+            loss.total.backward()
+            optimiser.step()
+            totals += [float(v.detach()) for v in (loss.total, loss.ops, loss.adj, loss.kl)]
+            steps += 1
+        means = (totals / max(steps, 1)).tolist()
+        return {
+            "epoch": epoch + 1,
+            "loss": means[0],
+            "loss_ops": means[1],
+            "loss_adj": means[2],
+            "kl": means[3],
+            "train_seconds": time.perf_counter() - started,
+            "train_cpu_seconds": time.process_time() - cpu_started,
+        }
+
+    def _monitor(self, hold: GraphBatch, epoch: int) -> dict[str, float]:
+        """Held-out reconstruction accuracy and validity of samples from the held-out latents."""
+        started = time.perf_counter()
+        rng = np.random.default_rng([self.seed, epoch])
+        out = {"holdout_recon_acc": self.reconstruction_accuracy(hold)}
+        if self.validity_samples > 0:
+            mean, std = self._latent_stats(hold)
+            z = rng.standard_normal((self.validity_samples, *mean.shape)) * std + mean
+            quality = validity_uniqueness(self.space, self.decode(z.astype(np.float32)))
+            out.update(validity=float(quality["validity"]), uniqueness=float(quality["uniqueness"]))
+        out["monitor_seconds"] = time.perf_counter() - started
+        return out
+
+    def _encode_means(self, batch: GraphBatch) -> torch.Tensor:
+        """Per-node latent means (n, N, d) on the CPU, in eval mode, in large chunks."""
+        model = self._require_fitted()
+        model.eval()
+        chunks = []
+        with torch.inference_mode():
+            for begin in range(0, len(batch), INFERENCE_BATCH):
+                part = batch.take(slice(begin, begin + INFERENCE_BATCH), self.device)
+                chunks.append(model.encode(part.adj, part.ops, part.mask)[0].cpu())
+        if not chunks:
+            return torch.zeros(0, self.space.max_nodes, self.latent_dim)
+        return torch.cat(chunks)
+
+    def _latent_stats(self, batch: GraphBatch) -> tuple[np.ndarray, np.ndarray]:
+        means = self._encode_means(batch).numpy()
+        return means.mean(axis=0), means.std(axis=0)
+
+    def reconstruction_accuracy(self, batch: GraphBatch | None = None) -> float:
+        """Share of graphs whose ops and adjacency all decode right from their latent means.
+
+        Default: the held-out graphs of the last ``fit`` (saved with the model).
+        """
+        batch = batch if batch is not None else getattr(self, "holdout_", None)
+        if batch is None or len(batch) == 0:
+            raise ConfigError("no held-out graphs: fit with holdout > 0 or pass graphs")
+        model = self._require_fitted()
+        means = self._encode_means(batch).to(self.device)
+        right = []
+        with torch.inference_mode():
+            for begin in range(0, len(batch), INFERENCE_BATCH):
+                codes, adj = decode_predictions(
+                    *model.decode(means[begin : begin + INFERENCE_BATCH])
+                )
+                target = batch.take(slice(begin, begin + INFERENCE_BATCH), self.device)
+                ops_ok = (codes == target.codes).all(dim=1)
+                adj_ok = (adj == target.adj.to(torch.uint8)).flatten(1).all(dim=1)
+                right.append((ops_ok & adj_ok).cpu())
+        return float(torch.cat(right).float().mean())
+
+    def encode_nodes(self, graphs: Sequence[ArchGraph]) -> np.ndarray:
+        """Per-vertex latent means ``(n, max_nodes, latent_dim)`` (padding slots included)."""
+        return self._encode_means(graph_batch(*self.space.tensors(graphs))).numpy()
+
+    def transform(self, graphs: Sequence[ArchGraph]) -> np.ndarray:
+        """Graph embeddings ``(n, latent_dim)`` float32: mean (or sum) over real vertices."""
+        batch = graph_batch(*self.space.tensors(graphs))
+        means = self._encode_means(batch)
+        weights = batch.mask.to(means.dtype).unsqueeze(-1)
+        pooled = (means * weights).sum(dim=1)
+        if self.pooling == "mean":
+            pooled = pooled / weights.sum(dim=1).clamp_min(1.0)
+        return pooled.numpy().astype(np.float32)
+
+    def decode(self, z: np.ndarray | torch.Tensor) -> list[ArchGraph | None]:
+        """Architectures decoded from per-vertex latents ``(n, max_nodes, latent_dim)``.
+
+        An entry is None when the decoded graph is not an architecture of the space.
+        """
+        return graphs_from_codes(self.space, *self.decode_codes(z))
+
+    def decode_codes(self, z: np.ndarray | torch.Tensor) -> tuple[np.ndarray, np.ndarray]:
+        """Raw decoder output: op class per vertex (``len(space.ops)`` = absent) and adjacency."""
+        model = self._require_fitted()
+        latents = torch.as_tensor(np.asarray(z, dtype=np.float32)).to(self.device)
+        expected = (self.space.max_nodes, self.latent_dim)
+        if latents.ndim != 3 or tuple(latents.shape[1:]) != expected:
+            raise ConfigError(
+                f"decode needs latents of shape (n, {expected[0]}, {expected[1]}), "
+                f"got {tuple(latents.shape)}"
+            )
+        model.eval()
+        with torch.inference_mode():
+            codes, adj = decode_predictions(*model.decode(latents))
+        return codes.cpu().numpy(), adj.cpu().numpy()
+
+    def sample_latents(self, n: int, rng: np.random.Generator, prior: str = "train") -> np.ndarray:
+        """``n`` per-vertex latents: ``"train"`` draws each slot and dimension from a Gaussian with
+        the training latents' mean and std (as the official code), ``"standard"`` from N(0, I)."""
+        self._require_fitted()
+        shape = (n, self.space.max_nodes, self.latent_dim)
+        draws = rng.standard_normal(shape)
+        if prior == "train":
+            draws = draws * self.latent_std_ + self.latent_mean_
+        elif prior != "standard":
+            raise ConfigError(f"unknown latent prior {prior!r}; use one of {PRIORS}")
+        return draws.astype(np.float32)
+
+    def save_state(self, directory: Path) -> None:
+        model = self._require_fitted()
+        hold = self.holdout_
+        state: dict[str, Any] = {
+            "model": model.state_dict(),
+            "space": self.space.name,
+            "ops": list(self.space.ops),
+            "max_nodes": self.space.max_nodes,
+            "latent_mean": torch.from_numpy(np.asarray(self.latent_mean_)),
+            "latent_std": torch.from_numpy(np.asarray(self.latent_std_)),
+            "history": self.history_,
+        }
+        if hold is not None:
+            state["holdout_codes"] = hold.codes.to(torch.int8)
+            state["holdout_adj"] = torch.from_numpy(
+                np.packbits(hold.adj.numpy().astype(np.uint8).reshape(len(hold), -1), axis=1)
+            )
+        save_checkpoint(directory / STATE_FILE, state)
+
+    def load_state(self, directory: Path) -> None:
+        path = directory / STATE_FILE
+        state = load_checkpoint(path)
+        if state.get("ops") != list(self.space.ops) or state.get("max_nodes") != (
+            self.space.max_nodes
+        ):
+            raise CorruptFileError(
+                f"{path} was trained on space {state.get('space')!r}, which does not match this "
+                f"model's space {self.space.name!r}; the model directory is mixed up, retrain it"
+            )
+        model = self._new_model()
+        try:
+            model.load_state_dict(state["model"])
+            self.latent_mean_ = state["latent_mean"].numpy()
+            self.latent_std_ = state["latent_std"].numpy()
+            self.history_ = list(state["history"])
+        except (KeyError, RuntimeError, AttributeError) as exc:
+            raise CorruptFileError(f"{path} does not match its config.json: {exc}") from None
+        self.model_ = model
+        self.holdout_ = None
+        if "holdout_codes" in state:
+            codes = state["holdout_codes"].numpy().astype(np.int64)
+            self.holdout_ = batch_from_codes(
+                codes, state["holdout_adj"].numpy(), self.space.max_nodes, len(self.space.ops)
+            )
+
+
+def _format_metrics(metrics: dict[str, float]) -> str:
+    parts = [f"loss {metrics['loss']:.4f}", f"recon {metrics['holdout_recon_acc']:.2%}"]
+    if "validity" in metrics:
+        parts.append(f"valid {metrics['validity']:.2%} uniq {metrics['uniqueness']:.2%}")
+    return " ".join(parts)

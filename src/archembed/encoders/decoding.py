@@ -1,0 +1,77 @@
+"""Turn decoded tensors (op classes + adjacency) into ArchGraphs of a space, and score them.
+
+Shared by every encoder with a decoder. A decoded graph keeps the vertices whose class is not
+"absent"; it is returned when it belongs to the space, or when pruning its dead vertices makes it
+belong (NAS-Bench-101's ModelSpec semantics), and is None otherwise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from archembed.graph import ArchGraph
+from archembed.spaces.base import SearchSpace
+
+
+def well_formed_ops(space: SearchSpace, codes: np.ndarray) -> np.ndarray:
+    """Per sample: the present vertices read input, inner ops only, output (no adjacency check).
+
+    This is the validity test of the official arch2vec code for NAS-Bench-201.
+    """
+    absent = len(space.ops)
+    input_code, output_code = space.ops.index("input"), space.ops.index("output")
+    present = codes != absent
+    sizes = present.sum(axis=1)
+    first = np.where(present.any(axis=1), present.argmax(axis=1), 0)
+    last = codes.shape[1] - 1 - present[:, ::-1].argmax(axis=1)
+    rows = np.arange(len(codes))
+    endpoint = (codes == input_code) | (codes == output_code)
+    return (
+        (sizes >= 2)
+        & (codes[rows, first] == input_code)
+        & (codes[rows, last] == output_code)
+        & (endpoint.sum(axis=1) == 2)
+    )
+
+
+def graphs_from_codes(
+    space: SearchSpace, codes: np.ndarray, adjacency: np.ndarray
+) -> list[ArchGraph | None]:
+    """Graphs from op classes ``codes`` (n, N; ``len(space.ops)`` = absent) and 0/1 adjacency.
+
+    The cheap structural checks (:func:`well_formed_ops`) run vectorised over the batch; only
+    survivors go through ``space.is_valid``.
+    """
+    vocab = np.asarray(space.ops, dtype=object)
+    present = codes != len(space.ops)
+    out: list[ArchGraph | None] = [None] * len(codes)
+    adjacency = adjacency.astype(np.uint8, copy=False)
+    for i in np.flatnonzero(well_formed_ops(space, codes)).tolist():
+        keep = np.flatnonzero(present[i])
+        adj = np.ascontiguousarray(adjacency[i][np.ix_(keep, keep)])
+        adj.setflags(write=False)
+        graph = ArchGraph.from_trusted(adj, tuple(vocab[codes[i, keep]].tolist()))
+        if space.is_valid(graph):
+            out[i] = graph
+            continue
+        pruned = graph.prune()
+        if pruned is not graph and space.is_valid(pruned):
+            out[i] = pruned
+    return out
+
+
+def validity_uniqueness(
+    space: SearchSpace, decoded: Sequence[ArchGraph | None]
+) -> dict[str, float]:
+    """Share of decoded samples that are valid, and share of distinct architectures among those."""
+    valid = [g for g in decoded if g is not None]
+    unique = {space.identity(g) for g in valid}
+    return {
+        "samples": len(decoded),
+        "valid": len(valid),
+        "unique": len(unique),
+        "validity": len(valid) / len(decoded) if decoded else float("nan"),
+        "uniqueness": len(unique) / len(valid) if valid else 0.0,
+    }

@@ -1,0 +1,151 @@
+"""Run every embedding evaluation for one model and benchmark into a directory (JSON + PNGs).
+
+Files: ``pretraining.json`` (encoders with a decoder), ``predictive.json``, ``smoothness.json``
+and ``smoothness.png``, ``tsne.json`` and ``tsne.png``, ``neighbours.json`` and
+``neighbours.png``, and ``summary.json`` with the headline numbers.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from archembed.benchmarks.base import Benchmark
+from archembed.evaluation.neighbours import neighbour_sequence
+from archembed.evaluation.predictive import predictive_power
+from archembed.evaluation.pretraining import pretraining_quality
+from archembed.evaluation.smoothness import smoothness
+from archembed.io import write_json
+from archembed.progress import ProgressBar
+from archembed.viz.neighbours import plot_cell_sequence
+from archembed.viz.projection import plot_embedding_2d
+from archembed.viz.smoothness import plot_smoothness
+
+
+@dataclass(frozen=True)
+class EvaluationSettings:
+    """Sizes of each evaluation (defaults follow the arch2vec paper where it gives them)."""
+
+    dataset: str
+    metric: str = "val_acc"
+    epoch: int | None = None
+    samples: int = 10_000
+    n_train: int = 250
+    threshold: float = 80.0
+    seeds: int = 10
+    walk_steps: int = 1000
+    tsne_points: int = 3000
+    projection: str = "tsne"
+    chain_length: int = 8
+    seed: int = 0
+
+
+def evaluate_model(
+    encoder: Any,
+    benchmark: Benchmark,
+    settings: EvaluationSettings,
+    out: str | os.PathLike[str],
+    progress: bool = True,
+) -> dict[str, Any]:
+    """All evaluations; returns the summary also written to ``out/summary.json``."""
+    directory = Path(out)
+    directory.mkdir(parents=True, exist_ok=True)
+    encoder.check_space(benchmark.space)
+    graphs, targets = benchmark.labels(settings.dataset, settings.metric, settings.epoch)
+    label = f"{benchmark.name}/{settings.dataset} {settings.metric}"
+    summary: dict[str, Any] = {
+        "encoder": encoder.name,
+        "space": encoder.space.name,
+        "benchmark": benchmark.name,
+        "settings": asdict(settings),
+        "seconds": {},
+    }
+    has_decoder = hasattr(encoder, "decode_codes")
+    with ProgressBar(enabled=progress) as bar:
+        task = bar.add_task("evaluating", total=4 + has_decoder)
+
+        def step(name: str, started: float) -> None:
+            summary["seconds"][name] = round(time.perf_counter() - started, 3)
+            bar.update(task, advance=1, info=name)
+
+        if has_decoder:
+            started = time.perf_counter()
+            quality = pretraining_quality(encoder, settings.samples, settings.seed)
+            write_json(directory / "pretraining.json", quality)
+            summary["pretraining"] = {
+                "reconstruction_accuracy": quality["reconstruction_accuracy"],
+                **{
+                    s["prior"]: {k: s[k] for k in ("validity", "uniqueness", "op_validity")}
+                    for s in quality["samples"]
+                },
+            }
+            step("pretraining", started)
+
+        started = time.perf_counter()
+        embeddings = encoder.transform(graphs)
+        predictive = predictive_power(
+            embeddings,
+            targets,
+            n_train=settings.n_train,
+            threshold=settings.threshold,
+            seeds=range(settings.seed, settings.seed + settings.seeds),
+        )
+        write_json(directory / "predictive.json", {"target": label, **predictive})
+        summary["predictive"] = {
+            k: predictive[k] for k in ("rmse_mean", "rmse_std", "pearson_mean", "pearson_std")
+        }
+        step("predictive", started)
+
+        started = time.perf_counter()
+        smooth = smoothness(encoder, settings.walk_steps, settings.seed)
+        write_json(directory / "smoothness.json", smooth)
+        plot_smoothness(smooth, directory / "smoothness.png", title=f"{encoder.name} latent space")
+        summary["smoothness"] = {"spearman_edit_vs_l2": smooth["spearman_edit_vs_l2"]}
+        step("smoothness", started)
+
+        started = time.perf_counter()
+        rng = np.random.default_rng(settings.seed)
+        chosen = rng.choice(len(graphs), min(settings.tsne_points, len(graphs)), replace=False)
+        coords = plot_embedding_2d(
+            embeddings[chosen],
+            targets[chosen],
+            directory / f"{settings.projection}.png",
+            method=settings.projection,
+            title=f"{settings.projection} of {encoder.name} embeddings, coloured by {label}",
+            seed=settings.seed,
+            colour_label=settings.metric,
+        )
+        write_json(
+            directory / f"{settings.projection}.json",
+            {
+                "indices": chosen.tolist(),
+                "coordinates": np.asarray(coords).tolist(),
+                "values": targets[chosen].tolist(),
+            },
+        )
+        step(settings.projection, started)
+
+        started = time.perf_counter()
+        chain, cells = neighbour_sequence(encoder, graphs, settings.chain_length, settings.seed)
+        write_json(directory / "neighbours.json", chain)
+        captions = [
+            f"step {i}: edit {s['edit_to_previous']}, L2 {s['l2_to_anchor']:.2f}" if i else "anchor"
+            for i, s in enumerate(chain["sequence"])
+        ]
+        plot_cell_sequence(
+            cells,
+            directory / "neighbours.png",
+            captions,
+            title=f"nearest-neighbour sequence in {encoder.name} latent space",
+        )
+        summary["neighbours"] = {
+            "edit_to_previous": [s["edit_to_previous"] for s in chain["sequence"][1:]]
+        }
+        step("neighbours", started)
+    write_json(directory / "summary.json", summary)
+    return summary

@@ -1,0 +1,121 @@
+"""(Variational) graph autoencoder over dense op-on-node graphs, as in arch2vec.
+
+Encoder: GIN (or GCN, for the GAE/VGAE baselines) on the symmetrised adjacency ``A + A^T`` with
+one-hot op features, then linear heads for per-node means and log-variances. Decoder:
+``p(A_ij = 1) = sigmoid(z_i . z_j)`` and ``ops_i = softmax(W z_i + b)`` over the op vocabulary
+plus one "absent" class, so graphs smaller than the padded size decode to their own size.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from archembed.nn.gcn import GCNEncoder
+from archembed.nn.gin import GINEncoder
+
+GRAPH_ENCODERS = ("gin", "gcn")
+
+
+@dataclass
+class AutoencoderLoss:
+    """The loss terms of one batch (``total`` is what is minimised)."""
+
+    total: torch.Tensor
+    ops: torch.Tensor
+    adj: torch.Tensor
+    kl: torch.Tensor
+
+
+class GraphAutoencoder(nn.Module):
+    """Per-node latents from a graph encoder, decoded back into adjacency and op logits.
+
+    ``n_ops`` is the op vocabulary size; the op head predicts ``n_ops + 1`` classes, the last
+    meaning "no vertex here" (padding). Without ``variational`` there is no log-variance head.
+    """
+
+    def __init__(
+        self,
+        n_ops: int,
+        hidden: Sequence[int],
+        latent_dim: int,
+        encoder: str = "gin",
+        variational: bool = True,
+        mlp_layers: int = 2,
+    ) -> None:
+        super().__init__()
+        if encoder == "gin":
+            self.encoder: nn.Module = GINEncoder(n_ops, hidden, mlp_layers)
+        elif encoder == "gcn":
+            self.encoder = GCNEncoder(n_ops, hidden)
+        else:
+            raise ValueError(f"unknown graph encoder {encoder!r}; choose one of {GRAPH_ENCODERS}")
+        width = self.encoder.out_features
+        self.mean_head = nn.Linear(width, latent_dim)
+        self.logvar_head = nn.Linear(width, latent_dim) if variational else None
+        self.op_head = nn.Linear(latent_dim, n_ops + 1)
+        self.absent_class = n_ops
+
+    @property
+    def variational(self) -> bool:
+        return self.logvar_head is not None
+
+    def encode(
+        self, adj: torch.Tensor, ops: torch.Tensor, mask: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """Per-node means (B, N, d) and log-variances (None when not variational)."""
+        sym = adj + adj.transpose(1, 2)
+        hidden = self.encoder(sym, ops, mask)
+        mean = self.mean_head(hidden)
+        logvar = self.logvar_head(hidden) if self.logvar_head is not None else None
+        return mean, logvar
+
+    def decode(self, z: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Op logits (B, N, n_ops + 1) and symmetric adjacency logits (B, N, N)."""
+        return self.op_head(z), z @ z.transpose(1, 2)
+
+    def loss(
+        self,
+        adj: torch.Tensor,
+        ops: torch.Tensor,
+        codes: torch.Tensor,
+        mask: torch.Tensor,
+        kl_weight: float,
+        generator: torch.Generator | None = None,
+    ) -> AutoencoderLoss:
+        """Reconstruction (op cross-entropy + adjacency BCE) plus ``kl_weight`` x KL to N(0, I).
+
+        The adjacency target is ``A + A^T`` (the inner-product decoder is symmetric; the upper
+        triangle is read back). The KL is averaged over real vertices.
+        """
+        mean, logvar = self.encode(adj, ops, mask)
+        z = mean
+        if logvar is not None and self.training:
+            noise = torch.randn(mean.shape, generator=generator, device=mean.device)
+            z = mean + noise * torch.exp(0.5 * logvar)
+        op_logits, adj_logits = self.decode(z)
+        loss_ops = F.cross_entropy(op_logits.reshape(-1, op_logits.shape[-1]), codes.reshape(-1))
+        nodes = adj.shape[-1]
+        off_diagonal = ~torch.eye(nodes, dtype=torch.bool, device=adj.device)
+        sym = adj + adj.transpose(1, 2)
+        loss_adj = F.binary_cross_entropy_with_logits(
+            adj_logits[:, off_diagonal], sym[:, off_diagonal]
+        )
+        kl = mean.new_zeros(())
+        if logvar is not None and kl_weight > 0:
+            per_node = -0.5 * (1 + logvar - mean.pow(2) - logvar.exp()).sum(dim=-1)
+            kl = per_node[mask].mean()
+        return AutoencoderLoss(loss_ops + loss_adj + kl_weight * kl, loss_ops, loss_adj, kl)
+
+
+def decode_predictions(
+    op_logits: torch.Tensor, adj_logits: torch.Tensor
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Op class per node (B, N) and the strictly upper-triangular 0/1 adjacency (B, N, N)."""
+    codes = op_logits.argmax(dim=-1)
+    adj = torch.triu((adj_logits > 0).to(torch.uint8), diagonal=1)
+    return codes, adj

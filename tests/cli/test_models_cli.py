@@ -1,0 +1,119 @@
+"""pretrain arch2vec / embed / evaluate end to end through the command line."""
+
+from __future__ import annotations
+
+import json
+
+from archembed.encoders.embedding import read_embeddings
+
+SMALL = ("--epochs", "1", "--latent-dim", "4", "--threads", "1", "--quiet")
+
+
+def test_pretrain_embed_evaluate_end_to_end(run_cli, data_root, tmp_path) -> None:
+    model = tmp_path / "nb201-model"
+    out = run_cli(
+        "pretrain",
+        "arch2vec",
+        "--space",
+        "nb201",
+        "--out",
+        str(model),
+        "--samples",
+        "400",
+        *SMALL,
+        "--json",
+    )
+    assert out.returncode == 0, out.stderr
+    history = json.loads(out.stdout)
+    assert [h["epoch"] for h in history] == [1] and 0 <= history[0]["holdout_recon_acc"] <= 1
+    assert sorted(p.name for p in model.iterdir()) == ["config.json", "state.pt"]
+
+    again = run_cli("pretrain", "arch2vec", "--space", "nb201", "--out", str(model), *SMALL)
+    assert again.returncode == 2 and "already holds a trained model" in again.stderr
+
+    emb_file = tmp_path / "emb.parquet"
+    out = run_cli(
+        "embed",
+        str(model),
+        "--benchmark",
+        "nb201",
+        "--out",
+        str(emb_file),
+        "--threads",
+        "1",
+        "--json",
+    )
+    assert out.returncode == 0, out.stderr
+    ids, natives, matrix, meta = read_embeddings(emb_file)
+    assert matrix.shape == (15625, 4) and len(set(ids)) == 15625 and natives[0].startswith("|")
+    assert meta["encoder"] == "arch2vec" and meta["space"] == "nb201"
+
+    results = tmp_path / "eval"
+    out = run_cli(
+        "evaluate",
+        str(model),
+        "--benchmark",
+        "nb201",
+        "--dataset",
+        "cifar10-valid",
+        "--epoch",
+        "200",
+        "--out",
+        str(results),
+        "--samples",
+        "200",
+        "--n-train",
+        "60",
+        "--seeds",
+        "1",
+        "--walk-steps",
+        "40",
+        "--tsne-points",
+        "60",
+        "--threads",
+        "1",
+        "--quiet",
+        "--json",
+    )
+    assert out.returncode == 0, out.stderr
+    summary = json.loads(out.stdout)
+    assert set(summary) >= {"pretraining", "predictive", "smoothness", "neighbours"}
+    names = {p.name for p in results.iterdir()}
+    assert {
+        "summary.json",
+        "predictive.json",
+        "tsne.png",
+        "smoothness.png",
+        "neighbours.png",
+    } <= names
+
+
+def test_embed_baseline_by_name_and_bad_inputs(run_cli, data_root, tmp_path) -> None:
+    archs = tmp_path / "archs.txt"
+    archs.write_text(
+        "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|\n"
+        "|none~0|+|none~0|none~1|+|none~0|none~1|none~2|\n"
+    )
+    out = run_cli(
+        "embed",
+        "path",
+        "--space",
+        "nb201",
+        "--archs",
+        str(archs),
+        "--out",
+        str(tmp_path / "p.parquet"),
+    )
+    assert out.returncode == 0, out.stderr
+    _, _, matrix, meta = read_embeddings(tmp_path / "p.parquet")
+    assert matrix.shape == (2, 85) and matrix[1].sum() == 0 and meta["encoder"] == "path"
+
+    missing = run_cli(
+        "embed", str(tmp_path / "nope"), "--space", "nb201", "--out", str(tmp_path / "x.parquet")
+    )
+    assert missing.returncode == 2 and "neither a model directory" in missing.stderr
+    (tmp_path / "broken").mkdir()
+    (tmp_path / "broken" / "config.json").write_text("{not json")
+    broken = run_cli("embed", str(tmp_path / "broken"), "--out", str(tmp_path / "x.parquet"))
+    assert broken.returncode == 2 and "cannot read JSON" in broken.stderr
+    assert not (tmp_path / "x.parquet").exists()

@@ -1,0 +1,164 @@
+"""arch2vec: training on real spaces, embeddings, decoding, save/load, checkpoints, bad files."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from archembed.encoders import load_encoder
+from archembed.encoders.arch2vec import Arch2Vec
+from archembed.encoders.decoding import graphs_from_codes, validity_uniqueness
+from archembed.errors import ConfigError, CorruptFileError, InvalidArchitectureError
+from archembed.spaces import get_space
+
+
+def _nb201_graphs(n: int, seed: int = 0):
+    space = get_space("nb201")
+    graphs = space.enumerate()
+    picked = np.random.default_rng(seed).choice(len(graphs), size=n, replace=False)
+    return space, [graphs[i] for i in picked]
+
+
+@pytest.fixture(scope="module")
+def trained_nb201():
+    space, graphs = _nb201_graphs(3000)
+    encoder = Arch2Vec(
+        space, hidden=(64, 64, 64), epochs=4, batch_size=16, lr=2e-3, validity_samples=200
+    )
+    encoder.fit(graphs, progress=False)
+    return encoder, graphs
+
+
+def test_training_reconstructs_held_out_nb201_cells(trained_nb201) -> None:
+    encoder, graphs = trained_nb201
+    history = encoder.history_
+    assert [h["epoch"] for h in history] == [1, 2, 3, 4]
+    assert history[-1]["loss"] < history[0]["loss"] / 2
+    assert encoder.reconstruction_accuracy() > 0.9
+    decoded = encoder.decode(encoder.encode_nodes(graphs[:200]))
+    assert sum(d == g for d, g in zip(decoded, graphs[:200])) >= 180
+    assert 0.0 <= history[-1]["validity"] <= 1.0
+
+
+def test_embeddings_shape_dtype_and_pooling(trained_nb201) -> None:
+    encoder, graphs = trained_nb201
+    emb = encoder.transform(graphs[:50])
+    assert emb.shape == (50, 16) and emb.dtype == np.float32
+    nodes = encoder.encode_nodes(graphs[:50])
+    assert np.allclose(emb, nodes.mean(axis=1), atol=1e-5)  # NB201 cells have no padding
+    assert len({row.tobytes() for row in emb}) > 45
+
+
+def test_samples_from_training_gaussian_beat_standard_normal(trained_nb201) -> None:
+    encoder, _ = trained_nb201
+    rng = np.random.default_rng(0)
+    train = validity_uniqueness(encoder.space, encoder.decode(encoder.sample_latents(500, rng)))
+    standard = validity_uniqueness(
+        encoder.space, encoder.decode(encoder.sample_latents(500, rng, prior="standard"))
+    )
+    assert train["samples"] == 500 and train["validity"] > standard["validity"]
+    with pytest.raises(ConfigError):
+        encoder.sample_latents(5, rng, prior="uniform")
+
+
+def test_save_load_round_trip_and_bad_model_files(trained_nb201, tmp_path) -> None:
+    encoder, graphs = trained_nb201
+    path = encoder.save(tmp_path / "model")
+    assert sorted(p.name for p in path.iterdir()) == ["config.json", "state.pt"]
+    loaded = load_encoder(path)
+    assert isinstance(loaded, Arch2Vec) and loaded.hidden == (64, 64, 64)
+    assert np.array_equal(loaded.transform(graphs[:20]), encoder.transform(graphs[:20]))
+    assert loaded.reconstruction_accuracy() == pytest.approx(encoder.reconstruction_accuracy())
+    with pytest.raises(InvalidArchitectureError, match="trained on space 'nb201'"):
+        loaded.check_space("nb101")
+
+    other = Arch2Vec("nasbench_graph", hidden=(8,), latent_dim=4, epochs=1, validity_samples=0)
+    other.fit(get_space("nasbench_graph").enumerate()[:64], progress=False)
+    other.save(tmp_path / "nbg")
+    (tmp_path / "model" / "state.pt").write_bytes((tmp_path / "nbg" / "state.pt").read_bytes())
+    with pytest.raises(CorruptFileError, match="nasbench_graph"):
+        load_encoder(tmp_path / "model")
+    (tmp_path / "model" / "state.pt").write_bytes(b"\x00 truncated")
+    with pytest.raises(CorruptFileError):
+        load_encoder(tmp_path / "model")
+
+
+def test_checkpoint_resume_equals_uninterrupted_run(tmp_path) -> None:
+    space, graphs = _nb201_graphs(120, seed=1)
+    params = dict(hidden=(16,), latent_dim=4, batch_size=16, validity_samples=0, seed=3)
+    full = Arch2Vec(space, epochs=2, **params).fit(graphs, progress=False)
+    ckpt = tmp_path / "checkpoint.pt"
+    Arch2Vec(space, epochs=1, **params).fit(graphs, checkpoint=ckpt, progress=False)
+    resumed = Arch2Vec(space, epochs=2, **params).fit(
+        graphs, checkpoint=ckpt, resume=True, progress=False
+    )
+    assert np.allclose(resumed.transform(graphs), full.transform(graphs), atol=1e-5)
+    assert [h["epoch"] for h in resumed.history_] == [1, 2]
+    stopped = Arch2Vec(space, epochs=1, **params).fit(
+        graphs, checkpoint=ckpt, resume=True, progress=False
+    )
+    assert len(stopped.history_) == 2 and np.isfinite(stopped.latent_std_).all()
+    assert np.array_equal(stopped.transform(graphs), resumed.transform(graphs))
+    with pytest.raises(ConfigError, match="another dataset"):
+        Arch2Vec(space, epochs=2, **params).fit(
+            graphs[:100], checkpoint=ckpt, resume=True, progress=False
+        )
+
+
+@pytest.mark.parametrize(
+    ("name", "variant"),
+    [
+        ("nb101", {}),
+        ("darts", {"encoder": "gcn", "variational": False}),
+        ("nasbench_graph", {"encoder": "gcn"}),
+    ],
+)
+def test_every_space_and_variant_trains_and_decodes(name, variant) -> None:
+    space = get_space(name)
+    graphs = space.sample(96, np.random.default_rng(0))
+    encoder = Arch2Vec(
+        space, hidden=(16, 16), latent_dim=8, epochs=1, validity_samples=20, **variant
+    )
+    encoder.fit(graphs, progress=False)
+    emb = encoder.transform(graphs)
+    assert emb.shape == (96, 8) and np.isfinite(emb).all()
+    decoded = encoder.decode(encoder.encode_nodes(graphs))
+    assert len(decoded) == 96 and all(g is None or space.is_valid(g) for g in decoded)
+
+
+def test_generic_user_space_with_padding_and_sum_pooling() -> None:
+    from archembed.spaces.generic import GenericSpace
+
+    space = GenericSpace(["conv", "pool"], max_nodes=5, name="toy")
+    graphs = space.sample(64, np.random.default_rng(0))
+    encoder = Arch2Vec(space, hidden=(16,), latent_dim=4, epochs=1, pooling="sum")
+    encoder.fit(graphs, progress=False)
+    nodes = encoder.encode_nodes(graphs)
+    sizes = np.array([g.n_nodes for g in graphs])
+    assert (sizes < 5).any()
+    expected = np.stack([nodes[i, : sizes[i]].sum(axis=0) for i in range(len(graphs))])
+    assert np.allclose(encoder.transform(graphs), expected, atol=1e-5)
+    with pytest.raises(ConfigError, match="op vocabulary"):
+        Arch2Vec(GenericSpace())
+
+
+def test_graphs_from_codes_keeps_present_vertices_and_rejects_broken_cells() -> None:
+    space = get_space("nb101")
+    absent = len(space.ops)
+    i, o, c3 = space.ops.index("input"), space.ops.index("output"), 1
+    codes = np.array(
+        [
+            [i, c3, o, absent, absent, absent, absent],  # a 3-vertex chain
+            [c3, i, o, absent, absent, absent, absent],  # input not first
+            [i, c3, c3, o, absent, absent, absent],  # vertex 2 dangles: pruned away
+        ]
+    )
+    adj = np.zeros((3, 7, 7), dtype=np.uint8)
+    adj[:, 0, 1] = adj[:, 1, 2] = 1
+    adj[2, 1, 2], adj[2, 1, 3] = 0, 1
+    graphs = graphs_from_codes(space, codes, adj)
+    assert graphs[0] is not None and graphs[0].n_nodes == 3 and space.is_valid(graphs[0])
+    assert graphs[1] is None
+    assert graphs[2] is not None and graphs[2].n_nodes == 3
+    quality = validity_uniqueness(space, graphs)
+    assert quality["validity"] == pytest.approx(2 / 3) and quality["uniqueness"] == 0.5

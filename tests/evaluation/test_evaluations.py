@@ -1,0 +1,74 @@
+"""Embedding evaluations on real NB201 data: predictive power, smoothness, sequences, quality."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+
+from archembed.encoders.arch2vec import Arch2Vec
+from archembed.encoders.baseline import OneHotEncoder
+from archembed.evaluation.neighbours import greedy_chain, neighbour_sequence
+from archembed.evaluation.predictive import predictive_power
+from archembed.evaluation.pretraining import pretraining_quality
+from archembed.evaluation.smoothness import pairwise_edit_distances, random_walk, smoothness
+from archembed.spaces import get_space
+
+
+@pytest.fixture(scope="module")
+def small_model():
+    space = get_space("nb201")
+    graphs = space.sample(800, np.random.default_rng(0))
+    encoder = Arch2Vec(space, hidden=(32, 32), latent_dim=8, epochs=2, validity_samples=0)
+    return encoder.fit(graphs, progress=False)
+
+
+def test_gp_predicts_real_nb201_accuracy_from_embeddings(nb201_bench, small_model) -> None:
+    graphs, acc = nb201_bench.labels("cifar10-valid", "val_acc", 200)
+    emb = small_model.transform(graphs[:3000])
+    result = predictive_power(emb, acc[:3000], n_train=100, seeds=[0, 1])
+    assert [r["seed"] for r in result["runs"]] == [0, 1]
+    assert all(r["n_test"] < int((acc[:3000] > 80).sum()) for r in result["runs"])
+    assert result["pearson_mean"] > 0.1 and 0 < result["rmse_mean"] < 10
+    shuffled = predictive_power(
+        emb, np.random.default_rng(0).permutation(acc[:3000]), n_train=100, seeds=[0]
+    )
+    assert result["pearson_mean"] > shuffled["pearson_mean"] + 0.1
+
+
+def test_pairwise_edit_distances_match_archgraph() -> None:
+    space = get_space("nb101")
+    graphs = space.sample(12, np.random.default_rng(1))
+    expected = np.array([[a.edit_distance(b) for b in graphs] for a in graphs])
+    assert np.array_equal(pairwise_edit_distances(graphs), expected)
+
+
+def test_random_walk_takes_single_edits_and_smoothness_summarises(small_model) -> None:
+    walk = random_walk(small_model.space, 30, np.random.default_rng(0))
+    assert len(walk) == 31
+    assert all(a.edit_distance(b) == 1 for a, b in itertools.pairwise(walk))
+    result = smoothness(small_model, steps=60, seed=0)
+    assert result["walk"]["edit_to_start"][0] == 0 and len(result["walk"]["l2_step"]) == 60
+    assert sum(r["pairs"] for r in result["by_edit_distance"]) == 61 * 60 // 2
+    assert result["by_edit_distance"][0]["edit_distance"] in (0, 1)  # walks may revisit
+    assert result["spearman_edit_vs_l2"] > 0  # farther in edits, farther in latent space
+
+
+def test_greedy_chain_visits_nearest_unvisited() -> None:
+    points = np.array([[0.0], [10.0], [1.0], [3.0]])
+    assert greedy_chain(points, 0, 4) == [0, 2, 3, 1]
+
+
+def test_neighbour_sequence_is_decoded_and_pretraining_quality(small_model) -> None:
+    pool = small_model.space.sample(200, np.random.default_rng(2))
+    summary, cells = neighbour_sequence(small_model, pool, length=5, seed=0)
+    assert summary["decoded"] and len(cells) == 5 and len(summary["sequence"]) == 5
+    assert summary["sequence"][0]["edit_to_previous"] is None
+    quality = pretraining_quality(small_model, n_samples=300)
+    assert 0 <= quality["reconstruction_accuracy"] <= 1
+    train, standard = quality["samples"]
+    assert (train["prior"], standard["prior"]) == ("train", "standard")
+    assert train["op_validity"] >= train["validity"]
+    with pytest.raises(Exception, match="no decoder"):
+        pretraining_quality(OneHotEncoder("nb201"))
