@@ -21,7 +21,7 @@ from archembed.encoders.nao import NAOEncoder
 from archembed.errors import ConfigError
 from archembed.graph import ArchGraph
 from archembed.search.base import Strategy, register_strategy
-from archembed.search.candidates import draw_unseen
+from archembed.search.candidates import PrecomputedEncoder, draw_unseen
 from archembed.spaces.base import SearchSpace
 
 
@@ -54,6 +54,8 @@ class NAOStrategy(Strategy):
             raise ConfigError(
                 "nao needs n_init, top_k, max_steps >= 1, train_epochs >= 0 and step_size > 0"
             )
+        if isinstance(encoder, PrecomputedEncoder):
+            encoder = encoder.inner  # the controller changes while searching: embed afresh
         if encoder is None:
             seed = int(rng.integers(2**31))
             encoder = NAOEncoder(space, hidden=hidden, lam=lam, seed=seed)
