@@ -177,6 +177,8 @@ def plot_projections(out: Path, spaces: list[str]) -> None:
                     arrays["labels"],
                     out / f"{space_name}_umap_{loss}.png",
                     method="umap",
+                    title=f"{space_name}, metric loss {loss}: 15 anchors + 30 positives each",
+                    colour_label="anchor",
                 )
 
 
