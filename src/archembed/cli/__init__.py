@@ -6,7 +6,18 @@ User mistakes (:class:`~archembed.errors.UserError`) print one line and exit wit
 
 from __future__ import annotations
 
-from archembed.cli import contrastive, core, models, nets, predict, user_data
+from archembed.cli import contrastive, core, locality, models, nets, predict, search, user_data
 from archembed.cli.common import app, main
 
-__all__ = ["app", "contrastive", "core", "main", "models", "nets", "predict", "user_data"]
+__all__ = [
+    "app",
+    "contrastive",
+    "core",
+    "locality",
+    "main",
+    "models",
+    "nets",
+    "predict",
+    "search",
+    "user_data",
+]

@@ -1,6 +1,6 @@
 """Architecture encoders, registered by name (see :func:`archembed.encoders.base.load_encoder`)."""
 
-from archembed.encoders import arch2vec, baseline, contrastive, gates, supervised, tagates
+from archembed.encoders import arch2vec, baseline, contrastive, gates, nao, supervised, tagates
 from archembed.encoders.base import ENCODERS, Encoder, load_encoder, register_encoder
 
 __all__ = [
@@ -11,6 +11,7 @@ __all__ = [
     "contrastive",
     "gates",
     "load_encoder",
+    "nao",
     "register_encoder",
     "supervised",
     "tagates",

@@ -41,7 +41,7 @@ class Predictor(ABC):
 
 def make_predictor(name: str, **params: object) -> Predictor:
     """Instantiate a registered predictor by name with keyword parameters."""
-    from archembed.predictors import gp, heads  # noqa: F401  (registers the built-in heads)
+    from archembed.predictors import dngo, gp, heads  # noqa: F401  (registers the built-in heads)
 
     cls = PREDICTORS.get(name)
     try:

@@ -1,0 +1,229 @@
+"""Locality analyses (Choi et al. Fig. 1-2) on NB101 and NB201.
+
+Usage: ARCHEMBED_DATA=../shared/data python bench/locality_analysis.py --out DIR [--spaces ...]
+Per space it writes DIR/<space>_locality.json and PNGs:
+1. edit distance vs absolute validation-accuracy difference between labelled cells
+   (NB201 cifar10-valid 200 epochs: all 15,625 cells; NB101 cifar10 108 epochs: the 11,000
+   labelled cells), over every pair of ``--pair-cells`` random cells with all labelled cells;
+2. edit distance vs embedding cosine similarity for a controller pretrained without
+   (NoMetricLoss) and with a metric loss, on cells 1-6 random edits from random anchors;
+3. DIR/<space>_embeddings.npz: embeddings of anchors and their positives for the 2-D plot
+   (drawn with archembed.viz.projection.plot_embedding_2d when that module is available).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from archembed.benchmarks import load_benchmark
+from archembed.encoders.locality import (
+    LocalityConfig,
+    positive_samples,
+    pretrain_locality,
+    random_edit,
+)
+from archembed.encoders.nao import NAOEncoder
+from archembed.io import atomic_path, write_json
+from archembed.viz.figure import new_figure, save_figure
+
+LABELS = {"nb201": ("cifar10-valid", 200), "nb101": ("cifar10", 108)}
+MAX_DISTANCE = 6
+
+
+def padded_arrays(graphs, max_nodes: int) -> tuple[np.ndarray, np.ndarray]:
+    """Flattened padded adjacency (n, N*N) and op names as codes (n, N), for edit distances."""
+    adj = np.zeros((len(graphs), max_nodes * max_nodes), dtype=np.uint8)
+    names: dict[str, int] = {}
+    ops = np.zeros((len(graphs), max_nodes), dtype=np.int16)
+    for i, graph in enumerate(graphs):
+        a, o = graph.padded(max_nodes)
+        adj[i] = a.ravel()
+        ops[i] = [names.setdefault(op, len(names)) for op in o]
+    return adj, ops
+
+
+def distance_vs_accuracy(bench, space_name: str, n_cells: int, rng) -> dict:
+    """Mean/std of |accuracy difference| per edit distance over pairs of labelled cells."""
+    dataset, epoch = LABELS[space_name]
+    graphs, values = bench.labels(dataset, "val_acc", epoch=epoch)
+    adj, ops = padded_arrays(graphs, bench.space.max_nodes)
+    sums = np.zeros(64)
+    squares = np.zeros(64)
+    counts = np.zeros(64, dtype=np.int64)
+    for i in rng.choice(len(graphs), size=n_cells, replace=False):
+        distance = (adj != adj[i]).sum(1) + (ops != ops[i]).sum(1)
+        diff = np.abs(values - values[i])
+        keep = distance > 0
+        np.add.at(sums, distance[keep], diff[keep])
+        np.add.at(squares, distance[keep], diff[keep] ** 2)
+        np.add.at(counts, distance[keep], 1)
+    used = np.flatnonzero(counts)
+    mean = sums[used] / counts[used]
+    std = np.sqrt(np.maximum(squares[used] / counts[used] - mean**2, 0))
+    return {
+        "dataset": dataset,
+        "epoch": epoch,
+        "distance": used.tolist(),
+        "pairs": counts[used].tolist(),
+        "mean_abs_diff": mean.tolist(),
+        "std_abs_diff": std.tolist(),
+    }
+
+
+def edited(space, anchor, edits: int, rng):
+    graph = anchor
+    for _ in range(edits):
+        graph = random_edit(space, graph, rng)
+    return graph
+
+
+def cosine_by_distance(encoder: NAOEncoder, anchors, rng) -> dict:
+    """Mean cosine similarity between anchors and cells k edits away (k = 1..6), and random.
+
+    Embeddings are centred on the mean embedding of 1,000 random cells first: the controller's
+    embeddings share a large common component that makes raw cosines all close to 1.
+    """
+    space = encoder.space
+    centre = encoder.transform(space.sample(1000, rng)).mean(axis=0)
+
+    def unit(graphs):
+        z = encoder.transform(graphs) - centre
+        return z / np.linalg.norm(z, axis=1, keepdims=True)
+
+    za = unit(anchors)
+    by_distance: dict[int, list[float]] = {}
+    for edits in range(1, MAX_DISTANCE + 1):
+        others = [edited(space, a, edits, rng) for a in anchors]
+        for a, o, cos in zip(anchors, others, (za * unit(others)).sum(1)):
+            d = a.edit_distance(o)
+            if d > 0:
+                by_distance.setdefault(d, []).append(float(cos))
+    far = unit(space.sample(len(anchors), rng))
+    distances = sorted(by_distance)
+    return {
+        "distance": distances,
+        "mean_cosine": [float(np.mean(by_distance[d])) for d in distances],
+        "pairs": [len(by_distance[d]) for d in distances],
+        "random_pairs_cosine": float((za * far).sum(1).mean()),
+    }
+
+
+def pretrained(space_name: str, loss: str, args) -> tuple[NAOEncoder, float]:
+    started = time.perf_counter()
+    encoder = NAOEncoder(space_name, hidden=args.hidden, seed=args.seed)
+    config = LocalityConfig(loss=loss, anchors=args.anchors, epochs=args.epochs, seed=args.seed)
+    pretrain_locality(encoder, config, progress=False)
+    return encoder, time.perf_counter() - started
+
+
+def plot_accuracy(result: dict, space_name: str, path: Path) -> None:
+    figure = new_figure(5, 3.5)
+    axes = figure.add_subplot()
+    axes.errorbar(
+        result["distance"], result["mean_abs_diff"], yerr=result["std_abs_diff"], fmt="o-"
+    )
+    axes.set_xlabel("edit distance")
+    axes.set_ylabel("|validation accuracy difference| (%)")
+    axes.set_title(f"{space_name}: {result['dataset']}, {result['epoch']} epochs")
+    save_figure(figure, path)
+
+
+def plot_cosine(results: dict[str, dict], space_name: str, path: Path) -> None:
+    figure = new_figure(5, 3.5)
+    axes = figure.add_subplot()
+    for loss, result in results.items():
+        line = axes.plot(result["distance"], result["mean_cosine"], "o-", label=loss)
+        axes.axhline(result["random_pairs_cosine"], ls="--", color=line[0].get_color())
+    axes.set_xlabel("edit distance")
+    axes.set_ylabel("centred cosine (dashed: random pairs)")
+    axes.set_title(f"{space_name}: controller embeddings")
+    axes.legend()
+    save_figure(figure, path)
+
+
+def projection_samples(encoder: NAOEncoder, rng, n_anchors: int, per_anchor: int):
+    space = encoder.space
+    anchors = space.sample(n_anchors, rng)
+    graphs, labels = [], []
+    for label, anchor in enumerate(anchors):
+        graphs += [anchor, *positive_samples(space, anchor, per_anchor, 3, rng)]
+        labels += [label] * (per_anchor + 1)
+    return encoder.transform(graphs), np.asarray(labels)
+
+
+def plot_projections(out: Path, spaces: list[str]) -> None:
+    """2-D UMAP of anchors and positives per saved model, coloured by anchor."""
+    try:
+        from archembed.viz.projection import plot_embedding_2d
+    except ImportError:
+        print("archembed.viz.projection is not available: 2-D plots skipped", flush=True)
+        return
+    for space_name in spaces:
+        path = out / f"{space_name}_embeddings.npz"
+        if not path.is_file():
+            continue
+        arrays = np.load(path)
+        for key in arrays.files:
+            if key.endswith("_embeddings"):
+                loss = key.removesuffix("_embeddings")
+                plot_embedding_2d(
+                    arrays[key],
+                    arrays["labels"],
+                    out / f"{space_name}_umap_{loss}.png",
+                    method="umap",
+                    title=f"{space_name}, metric loss {loss}: 15 anchors + 30 positives each",
+                    colour_label="anchor",
+                )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--spaces", nargs="+", default=["nb201", "nb101"], choices=list(LABELS))
+    parser.add_argument("--losses", nargs="+", default=["none", "margin"])
+    parser.add_argument("--pair-cells", type=int, default=1000)
+    parser.add_argument("--anchors", type=int, default=4000, help="pretraining anchors")
+    parser.add_argument("--epochs", type=int, default=2, help="pretraining epochs")
+    parser.add_argument("--hidden", type=int, default=32)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--plot-only", action="store_true", help="only redraw the 2-D plots")
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    for space_name in [] if args.plot_only else args.spaces:
+        rng = np.random.default_rng(args.seed)
+        bench = load_benchmark(space_name)
+        accuracy = distance_vs_accuracy(bench, space_name, args.pair_cells, rng)
+        plot_accuracy(accuracy, space_name, args.out / f"{space_name}_distance_vs_accuracy.png")
+        cosine, seconds, arrays = {}, {}, {}
+        anchors = bench.space.sample(300, rng)
+        for loss in args.losses:
+            encoder, seconds[loss] = pretrained(space_name, loss, args)
+            cosine[loss] = cosine_by_distance(encoder, anchors, np.random.default_rng(args.seed))
+            z, labels = projection_samples(encoder, np.random.default_rng(args.seed + 1), 15, 30)
+            arrays[f"{loss}_embeddings"], arrays["labels"] = z, labels
+        plot_cosine(cosine, space_name, args.out / f"{space_name}_distance_vs_cosine.png")
+        with atomic_path(args.out / f"{space_name}_embeddings.npz") as tmp, tmp.open("wb") as f:
+            np.savez(f, **arrays)
+        write_json(
+            args.out / f"{space_name}_locality.json",
+            {
+                "settings": {k: v for k, v in vars(args).items() if k != "out"},
+                "distance_vs_accuracy": accuracy,
+                "distance_vs_cosine": cosine,
+                "pretrain_seconds": seconds,
+                "load_average": os.getloadavg()[0],
+            },
+        )
+        print(f"{space_name}: done (load {os.getloadavg()[0]:.1f})", flush=True)
+    plot_projections(args.out, args.spaces)
+
+
+if __name__ == "__main__":
+    main()

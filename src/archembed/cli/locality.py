@@ -1,0 +1,100 @@
+"""``archembed pretrain locality``: locality-based pretraining of a NAO controller."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Annotated
+
+import torch
+import typer
+
+from archembed.cli.common import DataDirOption, JsonOption, apply_data_dir, emit, pretrain_app
+from archembed.encoders.locality import LocalityConfig, pretrain_locality
+from archembed.encoders.nao import NAOEncoder
+from archembed.errors import ConfigError
+from archembed.nn.metric_learning import metric_loss_names, miner_names
+
+CHECKPOINT = "checkpoint.pt"
+
+
+@pretrain_app.command("locality")
+def pretrain_locality_command(
+    space: Annotated[str, typer.Option("--space", help="Search space (nb101, nb201, ...).")],
+    out: Annotated[Path, typer.Option("--out", help="Model directory to write.")],
+    loss: Annotated[
+        str, typer.Option("--loss", help=f"Metric loss: {', '.join(metric_loss_names())}.")
+    ] = "margin",
+    miner: Annotated[
+        str | None,
+        typer.Option(
+            "--miner",
+            help=f"Miner: {', '.join(miner_names())} (default: the loss's usual miner).",
+            show_default=False,
+        ),
+    ] = None,
+    lambda_e: Annotated[
+        float, typer.Option("--lambda-e", help="Weight of the metric loss, in [0, 1].")
+    ] = 0.5,
+    anchors: Annotated[int, typer.Option(help="Random anchor cells per epoch.")] = 10000,
+    positives: Annotated[int, typer.Option(help="Positives per anchor.")] = 7,
+    max_edits: Annotated[int, typer.Option(help="Edits per positive: 1..max.")] = 3,
+    anchors_per_batch: Annotated[int, typer.Option(help="Anchors per batch.")] = 16,
+    epochs: Annotated[int, typer.Option(help="Passes over the anchors.")] = 2,
+    hidden: Annotated[int, typer.Option(help="Controller hidden size (16-64).")] = 32,
+    lr: Annotated[float, typer.Option(help="Adam learning rate.")] = 1e-3,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+    device: Annotated[str, typer.Option(help="Torch device.")] = "cpu",
+    threads: Annotated[
+        int | None, typer.Option(help="Torch CPU threads (default: torch's).", show_default=False)
+    ] = None,
+    restart: Annotated[
+        bool, typer.Option("--restart", help="Ignore an interrupted run's checkpoint.")
+    ] = False,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite a finished model.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
+    data_dir: DataDirOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Pretrain a NAO controller so that cells a few edits apart embed close together.
+
+    Interrupted runs resume from OUT/checkpoint.pt (saved after every epoch).
+    """
+    apply_data_dir(data_dir)
+    if (out / "config.json").exists() and not force:
+        raise ConfigError(f"{out} already holds a model; use --force to overwrite it")
+    if threads is not None:
+        if threads < 1:
+            raise ConfigError(f"--threads must be at least 1, got {threads}")
+        torch.set_num_threads(threads)
+    config = LocalityConfig(
+        loss=loss,
+        miner=miner,
+        lambda_e=lambda_e,
+        anchors=anchors,
+        positives=positives,
+        max_edits=max_edits,
+        anchors_per_batch=anchors_per_batch,
+        epochs=epochs,
+        seed=seed,
+    )
+    encoder = NAOEncoder(space, hidden=hidden, lr=lr, seed=seed, device=device)
+    checkpoint = out / CHECKPOINT
+    if restart:
+        checkpoint.unlink(missing_ok=True)
+    out.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    history = pretrain_locality(encoder, config, checkpoint=checkpoint, progress=not quiet)
+    encoder.save(out)
+    checkpoint.unlink(missing_ok=True)
+    emit(
+        {
+            "model": str(out),
+            "space": encoder.space.name,
+            "loss": loss,
+            "epochs": epochs,
+            "final": history[-1],
+            "seconds": round(time.perf_counter() - started, 1),
+        },
+        as_json,
+    )

@@ -1,0 +1,182 @@
+"""Run an experiment: expand benchmarks x strategies x encoders x seeds, skip finished seeds,
+execute the rest (locally or on Ray) with one progress bar, write each seed as it finishes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from archembed.benchmarks.catalog import load_benchmark
+from archembed.encoders.base import Encoder
+from archembed.errors import ConfigError
+from archembed.experiments.config import BenchmarkSpec, EncoderSpec, ExperimentConfig, StrategySpec
+from archembed.experiments.encoders import build_encoder
+from archembed.experiments.executors import Executor, make_executor
+from archembed.experiments.results import finished, write_seed
+from archembed.experiments.tasks import SeedTask
+from archembed.progress import ProgressBar
+from archembed.search.base import accepts_encoder, check_strategy
+from archembed.search.budget import Budget
+from archembed.search.candidates import precompute
+from archembed.search.objectives import BenchmarkObjective, Objective
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """One (benchmark, strategy, encoder) combination and its run directory."""
+
+    label: str
+    directory: Path
+    benchmark: BenchmarkSpec
+    strategy: StrategySpec
+    encoder: EncoderSpec | None
+
+    def config(self, experiment: ExperimentConfig, seed: int) -> dict[str, Any]:
+        """What ``config.yaml`` records: enough to rerun this seed exactly."""
+        search, test = self.benchmark.requests()
+        return {
+            "experiment": experiment.name,
+            "run": self.label,
+            "seed": seed,
+            "benchmark": {
+                "name": self.benchmark.name,
+                "search": search.label(),
+                "test": test.label() if test else None,
+                "noise": self.benchmark.noise,
+            },
+            "strategy": {"name": self.strategy.name, "params": dict(self.strategy.params)},
+            "encoder": None
+            if self.encoder is None
+            else self.encoder.model_dump(mode="json", exclude_none=True),
+            "budget": {"queries": experiment.queries, "seconds": experiment.seconds},
+            "batch_size": experiment.batch_size,
+        }
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-")
+
+
+def plan_runs(config: ExperimentConfig, out: Path, single: bool = False) -> list[RunSpec]:
+    """Every combination; ``single`` puts a lone combination's seeds directly under ``out``."""
+    runs = []
+    encoders = {e.name: e for e in config.encoders}
+    for bench in config.benchmarks:
+        for strategy in config.strategies:
+            cls = check_strategy(strategy.name, strategy.params)
+            if strategy.encoders is not None:
+                chosen: list[EncoderSpec | None] = [encoders[n] for n in strategy.encoders]
+            elif cls.needs_encoder:
+                if not encoders:
+                    raise ConfigError(
+                        f"strategy {strategy.run_label!r} needs an encoder: add one to encoders"
+                    )
+                chosen = list(encoders.values())
+            else:
+                chosen = [None]
+            for encoder in chosen:
+                if encoder is not None and not accepts_encoder(cls):
+                    raise ConfigError(f"strategy {strategy.name!r} does not use an encoder")
+                parts = [bench.label, strategy.run_label] + ([encoder.name] if encoder else [])
+                label = _slug("-".join(parts))
+                directory = out if single else out / label
+                runs.append(RunSpec(label, directory, bench, strategy, encoder))
+    if single and len(runs) != 1:
+        raise ConfigError(f"expected one run, the configuration gives {len(runs)}")
+    return runs
+
+
+def build_objective(spec: BenchmarkSpec) -> BenchmarkObjective:
+    search, test = spec.requests()
+    return BenchmarkObjective(load_benchmark(spec.name), search, test, noise=spec.noise)
+
+
+def run_experiment(
+    config: ExperimentConfig,
+    out: Path,
+    *,
+    single: bool = False,
+    executor: Executor | None = None,
+    progress: bool = True,
+) -> list[dict[str, Any]]:
+    """Run every unfinished seed of every combination; return all seeds' summaries."""
+    runs = plan_runs(config, out, single)
+    budget = Budget(config.queries, config.seconds)
+    summaries: list[dict[str, Any]] = []
+    todo: list[tuple[RunSpec, int, dict[str, Any]]] = []
+    for run in runs:
+        for seed in config.seed_list():
+            seed_config = run.config(config, seed)
+            done = finished(run.directory, seed, seed_config)
+            if done is not None:
+                summaries.append(done)
+            else:
+                todo.append((run, seed, seed_config))
+    if not todo:
+        return summaries
+    shared = _shared_inputs([run for run, _, _ in todo], out, progress)
+    tasks = [
+        SeedTask(
+            run=run.label,
+            seed=seed,
+            strategy=run.strategy.name,
+            params=dict(run.strategy.params),
+            shared_key=_shared_key(run),
+            budget=budget,
+            batch_size=config.batch_size,
+        )
+        for run, seed, _ in todo
+    ]
+    where = {(run.label, seed): (run, cfg) for run, seed, cfg in todo}
+    executor = executor or make_executor(config.executor, config.workers, config.address)
+    failures = 0
+    with ProgressBar(enabled=progress) as bar:
+        job = bar.add_task(f"{config.name}: seeds", total=len(tasks))
+        for outcome in executor.run(tasks, shared):
+            run, seed_config = where[(outcome.task.run, outcome.task.seed)]
+            write_seed(
+                run.directory, outcome.task.seed, seed_config, outcome.summary, outcome.trajectory
+            )
+            summaries.append(outcome.summary)
+            failures += outcome.summary["status"] != "ok"
+            bar.update(job, advance=1, info=_info(outcome.summary, failures))
+    return summaries
+
+
+def _info(summary: dict[str, Any], failures: int) -> str:
+    text = f"{summary['run']} seed {summary['seed']}"
+    if summary["status"] != "ok":
+        text += " FAILED"
+    elif summary.get("regret") is not None:
+        text += f" regret {summary['regret']:.3g}"
+    return text + (f" ({failures} failed)" if failures else "")
+
+
+def _shared_key(run: RunSpec) -> str:
+    return f"{run.benchmark.label}|{run.encoder.name if run.encoder else ''}"
+
+
+def _shared_inputs(
+    runs: list[RunSpec], out: Path, progress: bool
+) -> dict[str, tuple[Objective, Encoder | None]]:
+    """One objective per benchmark and one precomputed encoder per (benchmark, encoder)."""
+    objectives: dict[str, BenchmarkObjective] = {}
+    shared: dict[str, tuple[Objective, Encoder | None]] = {}
+    for run in runs:
+        key = _shared_key(run)
+        if key in shared:
+            continue
+        label = run.benchmark.label
+        if label not in objectives:
+            objectives[label] = build_objective(run.benchmark)
+        objective = objectives[label]
+        encoder = None
+        if run.encoder is not None:
+            graphs = objective.space.enumerate()
+            built = build_encoder(run.encoder, objective.space.base, graphs, out / "encoders")
+            encoder = precompute(built, objective.space)
+        shared[key] = (objective, encoder)
+    return shared
