@@ -1,0 +1,96 @@
+import json
+
+import pytest
+
+
+def test_search_with_local_processes_then_report(data_root, run_cli, tmp_path):
+    out = tmp_path / "rs"
+    result = run_cli(
+        "search",
+        "--benchmark",
+        "nb201/cifar10-valid",
+        "--strategy",
+        "evolution",
+        "--queries",
+        "20",
+        "--seeds",
+        "3",
+        "--workers",
+        "2",
+        "--out",
+        str(out),
+        "-p",
+        "population_size=5",
+        "-p",
+        "sample_size=2",
+        "--json",
+        "--quiet",
+    )
+    assert result.returncode == 0, result.stderr
+    payload = json.loads(result.stdout)
+    assert payload["runs"][0]["seeds"] == 3 and not payload["failed"]
+    assert sorted(p.name for p in out.iterdir()) == ["0", "1", "2"]
+    report = run_cli("report", str(out), "--at", "10,20", "--json")
+    assert report.returncode == 0, report.stderr
+    rows = json.loads(report.stdout)["rows"]
+    assert [r["queries"] for r in rows] == [10, 20]
+    assert (out / "report" / "regret_queries_0.png").stat().st_size > 1000
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--strategy", "bo"], "needs an encoder"),
+        (["--strategy", "evolution", "-p", "popsize=3"], "'popsize'"),
+        (["--strategy", "anneal"], "unknown strategy"),
+        (["--strategy", "random", "--seconds", "100"], "time budget"),
+    ],
+)
+def test_search_mistakes_exit_2_with_one_line(data_root, run_cli, tmp_path, args, message):
+    result = run_cli(
+        "search",
+        "--benchmark",
+        "nb201/cifar10-valid",
+        "--queries",
+        "5",
+        "--seeds",
+        "1",
+        "--workers",
+        "1",
+        "--out",
+        str(tmp_path / "x"),
+        "--quiet",
+        *args,
+    )
+    assert result.returncode in (1, 2), result.stderr
+    assert message in result.stdout + result.stderr
+
+
+def test_run_on_a_local_ray_instance(data_root, run_cli, tmp_path):
+    ray = pytest.importorskip("ray")
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    try:
+        address = ray.get_runtime_context().gcs_address
+        experiment = tmp_path / "exp.yaml"
+        experiment.write_text(
+            "name: ray\nbenchmarks: [nb201/cifar10-valid]\nstrategies: [random, local]\n"
+            "seeds: 2\nqueries: 10\n"
+        )
+        result = run_cli(
+            "run",
+            str(experiment),
+            "--out",
+            str(tmp_path / "out"),
+            "--executor",
+            "ray",
+            "--address",
+            address,
+            "--json",
+            "--quiet",
+        )
+    finally:
+        ray.shutdown()
+    assert result.returncode == 0, result.stderr
+    runs = {r["run"]: r["seeds"] for r in json.loads(result.stdout)["runs"]}
+    assert runs == {"nb201-cifar10-valid-random": 2, "nb201-cifar10-valid-local": 2}
+    assert (tmp_path / "out" / "report" / "report.md").is_file()
