@@ -91,6 +91,9 @@ def run_command(
     workers: Annotated[
         int | None, typer.Option("--workers", min=1, help="Local processes.")
     ] = None,
+    seeds: Annotated[
+        int | None, typer.Option("--seeds", min=1, help="Override the file's seeds (0..n-1).")
+    ] = None,
     executor: Annotated[str | None, typer.Option("--executor", help="local or ray.")] = None,
     address: Annotated[str | None, typer.Option("--address", help="Ray cluster address.")] = None,
     report: Annotated[
@@ -106,7 +109,7 @@ def run_command(
 
     apply_data_dir(data_dir)
     config = load_config(experiment)
-    overrides = {"workers": workers, "executor": executor, "address": address}
+    overrides = {"workers": workers, "executor": executor, "address": address, "seeds": seeds}
     config = config.model_copy(update={k: v for k, v in overrides.items() if v is not None})
     target = out or config.out
     if target is None:
