@@ -1,4 +1,5 @@
 import json
+from pathlib import Path
 
 import pytest
 
@@ -66,31 +67,37 @@ def test_search_mistakes_exit_2_with_one_line(data_root, run_cli, tmp_path, args
     assert message in result.stdout + result.stderr
 
 
-def test_run_on_a_local_ray_instance(data_root, run_cli, tmp_path):
+def test_experiment_on_a_local_ray_instance(data_root, tmp_path):
     ray = pytest.importorskip("ray")
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    from archembed.experiments.config import parse_config
+    from archembed.experiments.executors import RayExecutor
+    from archembed.experiments.runner import run_experiment
+
+    src = str(Path(__file__).resolve().parents[2] / "src")
+    ray.init(
+        num_cpus=2,
+        include_dashboard=False,
+        log_to_driver=False,
+        runtime_env={"env_vars": {"PYTHONPATH": src}},
+    )
     try:
+        config = parse_config(
+            {
+                "name": "ray",
+                "benchmarks": ["nb201/cifar10-valid"],
+                "strategies": ["random", "local"],
+                "seeds": 2,
+                "queries": 10,
+            }
+        )
         address = ray.get_runtime_context().gcs_address
-        experiment = tmp_path / "exp.yaml"
-        experiment.write_text(
-            "name: ray\nbenchmarks: [nb201/cifar10-valid]\nstrategies: [random, local]\n"
-            "seeds: 2\nqueries: 10\n"
-        )
-        result = run_cli(
-            "run",
-            str(experiment),
-            "--out",
-            str(tmp_path / "out"),
-            "--executor",
-            "ray",
-            "--address",
-            address,
-            "--json",
-            "--quiet",
-        )
+        summaries = run_experiment(config, tmp_path, executor=RayExecutor(address), progress=False)
     finally:
         ray.shutdown()
-    assert result.returncode == 0, result.stderr
-    runs = {r["run"]: r["seeds"] for r in json.loads(result.stdout)["runs"]}
-    assert runs == {"nb201-cifar10-valid-random": 2, "nb201-cifar10-valid-local": 2}
-    assert (tmp_path / "out" / "report" / "report.md").is_file()
+    assert sorted((s["run"], s["seed"], s["status"]) for s in summaries) == [
+        ("nb201-cifar10-valid-local", 0, "ok"),
+        ("nb201-cifar10-valid-local", 1, "ok"),
+        ("nb201-cifar10-valid-random", 0, "ok"),
+        ("nb201-cifar10-valid-random", 1, "ok"),
+    ]
+    assert (tmp_path / "nb201-cifar10-valid-local" / "1" / "trajectory.parquet").is_file()
