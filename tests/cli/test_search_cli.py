@@ -15,7 +15,7 @@ def test_search_with_local_processes_then_report(data_root, run_cli, tmp_path):
         "--queries",
         "20",
         "--seeds",
-        "3",
+        "2",
         "--workers",
         "2",
         "--out",
@@ -29,8 +29,8 @@ def test_search_with_local_processes_then_report(data_root, run_cli, tmp_path):
     )
     assert result.returncode == 0, result.stderr
     payload = json.loads(result.stdout)
-    assert payload["runs"][0]["seeds"] == 3 and not payload["failed"]
-    assert sorted(p.name for p in out.iterdir()) == ["0", "1", "2"]
+    assert payload["runs"][0]["seeds"] == 2 and not payload["failed"]
+    assert sorted(p.name for p in out.iterdir()) == ["0", "1"]
     report = run_cli("report", str(out), "--at", "10,20", "--json")
     assert report.returncode == 0, report.stderr
     rows = json.loads(report.stdout)["rows"]
@@ -44,27 +44,36 @@ def test_search_with_local_processes_then_report(data_root, run_cli, tmp_path):
         (["--strategy", "bo"], "needs an encoder"),
         (["--strategy", "evolution", "-p", "popsize=3"], "'popsize'"),
         (["--strategy", "anneal"], "unknown strategy"),
-        (["--strategy", "random", "--seconds", "100"], "time budget"),
+        (["--strategy", "random", "--seconds", "100"], "time budget (seconds)"),
     ],
 )
-def test_search_mistakes_exit_2_with_one_line(data_root, run_cli, tmp_path, args, message):
-    result = run_cli(
-        "search",
-        "--benchmark",
-        "nb201/cifar10-valid",
-        "--queries",
-        "5",
-        "--seeds",
-        "1",
-        "--workers",
-        "1",
-        "--out",
-        str(tmp_path / "x"),
-        "--quiet",
-        *args,
+def test_search_mistakes_are_user_errors(data_root, tmp_path, args, message):
+    from typer.testing import CliRunner
+
+    from archembed.cli import app
+    from archembed.errors import UserError
+
+    result = CliRunner().invoke(
+        app,
+        [
+            "search",
+            "--benchmark",
+            "nb201/cifar10-valid",
+            "--queries",
+            "5",
+            "--seeds",
+            "1",
+            "--workers",
+            "1",
+            "--out",
+            str(tmp_path / "x"),
+            "--quiet",
+            *args,
+        ],
     )
-    assert result.returncode in (1, 2), result.stderr
-    assert message in result.stdout + result.stderr
+    assert isinstance(result.exception, UserError)
+    assert message in str(result.exception)
+    assert not (tmp_path / "x" / "0" / "summary.json").exists()
 
 
 def test_experiment_on_a_local_ray_instance(data_root, tmp_path):
