@@ -152,7 +152,8 @@ def _points(text: str, limit: int | None) -> list[int]:
         raise ConfigError(f"--at takes comma-separated query counts, got {text!r}") from None
     if not points or points[0] < 1:
         raise ConfigError("--at needs positive query counts")
-    return [p for p in points if limit is None or p <= limit] or [limit or points[-1]]
+    kept = [p for p in points if limit is None or p <= limit]
+    return [*kept, limit] if limit is not None and limit not in kept else kept
 
 
 def _params(items: list[str]) -> dict[str, object]:
