@@ -24,7 +24,9 @@ def test_protocol_defaults_and_shorthands():
     assert (test.dataset, test.metric, test.epoch) == ("cifar10", "test_acc", 200)
     assert config.seed_list() == [0, 1]
     assert config.strategies[1].params == {"q": 2}
-    custom = parse_config(base(benchmarks=[{"name": "nb201/cifar100", "metric": "val_acc", "epoch": 12}]))
+    custom = parse_config(
+        base(benchmarks=[{"name": "nb201/cifar100", "metric": "val_acc", "epoch": 12}])
+    )
     assert custom.benchmarks[0].requests()[1] is None  # a custom metric has no implied test
 
 

@@ -19,7 +19,9 @@ class FailsOnSeedOne(Strategy):
 
     def __init__(self, space, rng):
         super().__init__(space, rng)
-        if rng.integers(2**31) == np.random.default_rng(np.random.SeedSequence(1).spawn(2)[0]).integers(2**31):
+        if rng.integers(2**31) == np.random.default_rng(
+            np.random.SeedSequence(1).spawn(2)[0]
+        ).integers(2**31):
             raise RuntimeError("deliberate failure")
 
     def ask(self, n=1):
@@ -33,7 +35,10 @@ def experiment(**changes):
     config = {
         "name": "e2e",
         "benchmarks": ["nb201/cifar10-valid"],
-        "strategies": ["random", {"name": "bo", "params": {"n_init": 5, "q": 5, "fit_maxiter": 10}}],
+        "strategies": [
+            "random",
+            {"name": "bo", "params": {"n_init": 5, "q": 5, "fit_maxiter": 10}},
+        ],
         "encoders": ["onehot"],
         "seeds": 2,
         "queries": 15,
@@ -76,7 +81,9 @@ def test_failing_seed_is_recorded_and_others_finish(nb201_bench, tmp_path):
     summaries = run_experiment(config, tmp_path, progress=False, executor=LocalExecutor(1))
     status = {s["seed"]: s["status"] for s in summaries}
     assert status == {0: "ok", 1: "failed", 2: "ok"}
-    failed = json.loads((tmp_path / "nb201-cifar10-valid-test-fails-on-seed-1" / "1" / "summary.json").read_text())
+    failed = json.loads(
+        (tmp_path / "nb201-cifar10-valid-test-fails-on-seed-1" / "1" / "summary.json").read_text()
+    )
     assert "deliberate failure" in failed["error"]
 
 
@@ -85,4 +92,6 @@ def test_changed_config_in_the_same_directory_is_refused(nb201_bench, tmp_path):
 
     run_experiment(experiment(strategies=["random"], seeds=1), tmp_path, progress=False)
     with pytest.raises(ConfigError, match="different configuration"):
-        run_experiment(experiment(strategies=["random"], seeds=1, queries=20), tmp_path, progress=False)
+        run_experiment(
+            experiment(strategies=["random"], seeds=1, queries=20), tmp_path, progress=False
+        )

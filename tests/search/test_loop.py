@@ -16,7 +16,9 @@ def test_time_budget_stops_when_simulated_seconds_are_spent():
     def train(graphs):
         return np.arange(len(graphs), dtype=float), np.full(len(graphs), 30.0)
 
-    objective = FunctionObjective(train, RestrictedSpace(space, space.enumerate()[:500]), has_cost=True)
+    objective = FunctionObjective(
+        train, RestrictedSpace(space, space.enumerate()[:500]), has_cost=True
+    )
     strategy = make_strategy("random", objective.space, np.random.default_rng(0))
     trajectory, _ = run_search(strategy, objective, Budget(seconds=100), np.random.default_rng(0))
     assert len(trajectory) == 4  # 30 s each: 90 s < 100 s, the 4th query ends at 120 s
@@ -29,7 +31,9 @@ def test_budget_and_objective_errors():
     with pytest.raises(ConfigError):
         Budget(queries=0)
     space = get_space("nb201")
-    objective = FunctionObjective(lambda graphs: [1.0], RestrictedSpace(space, space.sample(5, np.random.default_rng(0))))
+    objective = FunctionObjective(
+        lambda graphs: [1.0], RestrictedSpace(space, space.sample(5, np.random.default_rng(0)))
+    )
     strategy = make_strategy("random", objective.space, np.random.default_rng(0))
     with pytest.raises(ConfigError, match="finite scores"):
         run_search(strategy, objective, Budget(4), np.random.default_rng(0), batch_size=2)

@@ -19,15 +19,6 @@ FAST = {
 }
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    """Small models: torch threads only add contention on a busy machine."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 @pytest.fixture(scope="module")
 def nb201():
     space = get_space("nb201")

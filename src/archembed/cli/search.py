@@ -91,6 +91,9 @@ def run_command(
     workers: Annotated[
         int | None, typer.Option("--workers", min=1, help="Local processes.")
     ] = None,
+    seeds: Annotated[
+        int | None, typer.Option("--seeds", min=1, help="Override the file's seeds (0..n-1).")
+    ] = None,
     executor: Annotated[str | None, typer.Option("--executor", help="local or ray.")] = None,
     address: Annotated[str | None, typer.Option("--address", help="Ray cluster address.")] = None,
     report: Annotated[
@@ -106,7 +109,7 @@ def run_command(
 
     apply_data_dir(data_dir)
     config = load_config(experiment)
-    overrides = {"workers": workers, "executor": executor, "address": address}
+    overrides = {"workers": workers, "executor": executor, "address": address, "seeds": seeds}
     config = config.model_copy(update={k: v for k, v in overrides.items() if v is not None})
     target = out or config.out
     if target is None:
@@ -149,7 +152,8 @@ def _points(text: str, limit: int | None) -> list[int]:
         raise ConfigError(f"--at takes comma-separated query counts, got {text!r}") from None
     if not points or points[0] < 1:
         raise ConfigError("--at needs positive query counts")
-    return [p for p in points if limit is None or p <= limit] or [limit or points[-1]]
+    kept = [p for p in points if limit is None or p <= limit]
+    return [*kept, limit] if limit is not None and limit not in kept else kept
 
 
 def _params(items: list[str]) -> dict[str, object]:

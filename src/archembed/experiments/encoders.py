@@ -17,6 +17,8 @@ from archembed.io import read_json, write_json
 from archembed.spaces.base import SearchSpace
 
 PRETRAIN_FILE = "pretrain.json"
+FIXED_ENCODINGS = frozenset({"onehot", "path"})
+"""Encodings with nothing to learn on an enumerable space: rebuilt, never cached."""
 
 
 def build_encoder(
@@ -42,7 +44,7 @@ def build_encoder(
             f"encoder {spec.encoder_kind!r} is supervised: train it first and give model: DIR"
         )
     encoder.fit(list(graphs))
-    if params:
+    if params or spec.encoder_kind not in FIXED_ENCODINGS:
         encoder.save(directory)
         write_json(directory / PRETRAIN_FILE, record)
     return encoder

@@ -118,6 +118,13 @@ def run_experiment(
     if not todo:
         return summaries
     shared = _shared_inputs([run for run, _, _ in todo], out, progress)
+    if budget.seconds is not None:
+        for run, _, _ in todo:
+            if not shared[_shared_key(run)][0].has_cost:
+                raise ConfigError(
+                    f"{run.benchmark.label} records no training times, so a time budget "
+                    "(seconds) cannot be used; set queries instead"
+                )
     tasks = [
         SeedTask(
             run=run.label,

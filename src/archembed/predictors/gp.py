@@ -42,6 +42,7 @@ class GPPredictor(Predictor):
         from botorch.models.transforms import Normalize, Standardize
         from gpytorch.kernels import MaternKernel, ScaleKernel
         from gpytorch.mlls import ExactMarginalLogLikelihood
+        from linear_operator.utils.warnings import NumericalWarning
 
         X_arr = np.asarray(X, dtype=np.float64)
         y_arr = np.asarray(y, dtype=np.float64).reshape(-1)
@@ -68,6 +69,7 @@ class GPPredictor(Predictor):
         self.fit_failed_ = False
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", OptimizationWarning)
+            warnings.simplefilter("ignore", NumericalWarning)  # jitter added: handled
             try:
                 fit_gpytorch_mll(mll, optimizer_kwargs={"options": {"maxiter": self.fit_maxiter}})
             except ModelFittingError:
