@@ -62,7 +62,7 @@ def emit(data: Any, as_json: bool, title: str | None = None) -> None:
     if isinstance(data, list) and data and isinstance(data[0], dict):
         table = Table(title=title)
         for column in data[0]:
-            table.add_column(str(column))
+            table.add_column(str(column), overflow="fold")
         for row in data:
             table.add_row(*(_cell(v) for v in row.values()))
         console.print(table)
