@@ -54,6 +54,19 @@ def apply_data_dir(data_dir: Path | None) -> None:
         os.environ[DATA_ENV] = str(resolve(data_dir))
 
 
+def set_torch_threads(threads: int | None) -> None:
+    """Apply a ``--threads`` option: torch's CPU thread count (None keeps torch's default)."""
+    if threads is None:
+        return
+    if threads < 1:
+        from archembed.errors import ConfigError
+
+        raise ConfigError(f"--threads must be at least 1, got {threads}")
+    import torch
+
+    torch.set_num_threads(threads)
+
+
 def emit(data: Any, as_json: bool, title: str | None = None) -> None:
     """Print a list of dicts as a rich table, or anything as JSON."""
     if as_json:

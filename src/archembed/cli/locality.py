@@ -6,10 +6,16 @@ import time
 from pathlib import Path
 from typing import Annotated
 
-import torch
 import typer
 
-from archembed.cli.common import DataDirOption, JsonOption, apply_data_dir, emit, pretrain_app
+from archembed.cli.common import (
+    DataDirOption,
+    JsonOption,
+    apply_data_dir,
+    emit,
+    pretrain_app,
+    set_torch_threads,
+)
 from archembed.encoders.locality import LocalityConfig, pretrain_locality
 from archembed.encoders.nao import NAOEncoder
 from archembed.errors import ConfigError
@@ -63,10 +69,7 @@ def pretrain_locality_command(
     apply_data_dir(data_dir)
     if (out / "config.json").exists() and not force:
         raise ConfigError(f"{out} already holds a model; use --force to overwrite it")
-    if threads is not None:
-        if threads < 1:
-            raise ConfigError(f"--threads must be at least 1, got {threads}")
-        torch.set_num_threads(threads)
+    set_torch_threads(threads)
     config = LocalityConfig(
         loss=loss,
         miner=miner,

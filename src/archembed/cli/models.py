@@ -15,6 +15,7 @@ from archembed.cli.common import (
     console,
     emit,
     pretrain_app,
+    set_torch_threads,
 )
 
 QuietOption = Annotated[bool, typer.Option("--quiet", help="No progress bar.")]
@@ -22,13 +23,6 @@ ThreadsOption = Annotated[
     int | None,
     typer.Option("--threads", min=1, help="Torch CPU threads (1 is fastest on a busy machine)."),
 ]
-
-
-def _set_threads(threads: int | None) -> None:
-    if threads is not None:
-        import torch
-
-        torch.set_num_threads(threads)
 
 
 @pretrain_app.command("arch2vec")
@@ -70,7 +64,7 @@ def pretrain_arch2vec(
     from archembed.encoders.pretrain import pretrain_to, training_graphs
     from archembed.spaces.base import get_space
 
-    _set_threads(threads)
+    set_torch_threads(threads)
     space_obj = get_space(space)
     model = Arch2Vec(
         space_obj,
@@ -116,7 +110,7 @@ def embed_command(
     from archembed.encoders.embedding import embed_to_parquet, resolve_encoder, select_graphs
 
     apply_data_dir(data_dir)
-    _set_threads(threads)
+    set_torch_threads(threads)
     encoder, graphs = select_graphs(model, space, benchmark, archs)
     encoder = resolve_encoder(encoder, graphs)
     with console.status(f"embedding {len(graphs)} architectures"):
@@ -157,7 +151,7 @@ def evaluate_command(
     from archembed.evaluation.report import EvaluationSettings, evaluate_model
 
     apply_data_dir(data_dir)
-    _set_threads(threads)
+    set_torch_threads(threads)
     encoder = load_encoder(model)
     bench = load_benchmark(benchmark)
     settings = EvaluationSettings(
