@@ -28,6 +28,28 @@ def test_gp_uncertainty_grows_away_from_data():
     assert (far > near).all()
 
 
+def test_gp_warm_start_without_optimisation_keeps_hyperparameters():
+    X, y = smooth_problem(80)
+    first = make_predictor("gp", fit_maxiter=50).fit(X[:60], y[:60])
+    again = make_predictor("gp", warm_start=first.hyperparameters_, optimise=False).fit(X, y)
+    for name, value in first.hyperparameters_.items():
+        assert np.allclose(again.hyperparameters_[name].numpy(), value.numpy())
+    X_test, y_test = smooth_problem(100, seed=1)
+    assert kendall_tau(y_test, again.predict(X_test)) > 0.6
+    with pytest.raises(ConfigError, match="warm_start"):
+        make_predictor("gp", optimise=False)
+
+
+def test_gp_lengthscales_stay_bounded_on_one_hot_inputs():
+    rng = np.random.default_rng(0)
+    X = (rng.random((60, 40)) < 0.2).astype(float)
+    y = X[:, 0] - X[:, 1] + 0.01 * rng.normal(size=60)
+    gp = make_predictor("gp", fit_maxiter=50).fit(X, y)
+    assert float(gp.model_.covar_module.base_kernel.lengthscale.min()) >= 0.025
+    mean, std = gp.predict((rng.random((500, 40)) < 0.2).astype(float), return_std=True)
+    assert np.isfinite(mean).all() and (std > 0).all()
+
+
 def test_predictor_errors_are_user_errors():
     with pytest.raises(UnknownNameError):
         make_predictor("xgb")

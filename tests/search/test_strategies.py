@@ -66,6 +66,30 @@ def test_model_based_strategies_beat_random_on_a_smooth_objective(nb201):
         return np.mean(best)
 
     assert mean_best("bo", n_init=5, q=5, fit_maxiter=20) > mean_best("random")
+    assert mean_best("bo", n_init=5, refit_every=1, fit_maxiter=20) > mean_best("random")
+
+
+def test_bo_reoptimises_hyperparameters_every_refit_every_observations(nb201, monkeypatch):
+    from archembed.predictors.gp import GPPredictor
+
+    encoder = precompute(ENCODERS.get("onehot")(nb201.base), nb201)
+    objective = FunctionObjective(conv_count(nb201.base), nb201)
+    optimised_at = []
+    original = GPPredictor.fit
+
+    def recording_fit(self, X, y):
+        if self.optimise:
+            optimised_at.append(len(y))
+        return original(self, X, y)
+
+    monkeypatch.setattr(GPPredictor, "fit", recording_fit)
+    strategy = make_strategy(
+        "bo", nb201, np.random.default_rng(0), encoder, n_init=5, refit_every=4, fit_maxiter=10
+    )
+    run_search(strategy, objective, Budget(20), np.random.default_rng(0))
+    assert optimised_at == [5, 9, 13, 17]
+    with pytest.raises(ConfigError, match="refit_every"):
+        make_strategy("bo", nb201, np.random.default_rng(0), encoder, refit_every=0)
 
 
 def test_make_strategy_rejects_unknown_parameters_and_missing_encoders(nb201):

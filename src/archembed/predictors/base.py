@@ -29,14 +29,16 @@ class Predictor(ABC):
     def _predict_std(self, X: np.ndarray) -> np.ndarray:
         raise ConfigError(f"predictor {self.name!r} gives no uncertainty; use gp or dngo")
 
+    def _predict_mean_std(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Both moments; models that compute them together override this to do it once."""
+        return self._predict_mean(X), self._predict_std(X)
+
     def predict(
         self, X: np.ndarray, return_std: bool = False
     ) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
         """Predicted means, and standard deviations when ``return_std``."""
-        mean = self._predict_mean(np.asarray(X, dtype=np.float64))
-        if return_std:
-            return mean, self._predict_std(np.asarray(X, dtype=np.float64))
-        return mean
+        X = np.asarray(X, dtype=np.float64)
+        return self._predict_mean_std(X) if return_std else self._predict_mean(X)
 
 
 def make_predictor(name: str, **params: object) -> Predictor:

@@ -7,7 +7,9 @@ exposed as ``model_`` for acquisition functions (see :mod:`archembed.search`).
 
 from __future__ import annotations
 
+import math
 import warnings
+from collections.abc import Mapping
 
 import numpy as np
 import torch
@@ -17,22 +19,68 @@ from archembed.predictors.base import Predictor, register_predictor
 
 PREDICT_CHUNK = 4096
 
+HYPERPARAMETER_MODULES = ("covar_module.", "likelihood.", "mean_module.")
+"""State-dict prefixes of the learned hyperparameters (the transforms are refitted to the data)."""
+
+
+def matern_kernel(dims: int, ard: bool) -> object:
+    """Scaled Matern-5/2 kernel with BoTorch's dimension-scaled lengthscale prior.
+
+    The log-normal prior (Hvarfner et al., 2024) grows with ``sqrt(dims)`` and lengthscales
+    stay above 0.025 of the unit cube: without it one lengthscale of a one-hot encoding can
+    collapse towards zero, which makes the covariance numerically indefinite.
+    """
+    from gpytorch.constraints import GreaterThan
+    from gpytorch.kernels import MaternKernel, ScaleKernel
+    from gpytorch.priors import LogNormalPrior
+
+    prior = LogNormalPrior(loc=math.sqrt(2) + 0.5 * math.log(dims), scale=math.sqrt(3))
+    base = MaternKernel(
+        nu=2.5,
+        ard_num_dims=dims if ard else None,
+        lengthscale_prior=prior,
+        lengthscale_constraint=GreaterThan(2.5e-2, transform=None, initial_value=prior.mode),
+    )
+    return ScaleKernel(base)
+
+
+def _accept_iteration_limit(message: warnings.WarningMessage) -> bool:
+    """BoTorch retries a fit on any optimisation warning; reaching ``maxiter`` is not a failure."""
+    from botorch.exceptions.warnings import OptimizationWarning
+
+    text = str(message.message)
+    return not issubclass(message.category, OptimizationWarning) or "LIMIT" in text.upper()
+
 
 @register_predictor("gp")
 class GPPredictor(Predictor):
-    """Exact GP with a scaled Matern-5/2 kernel, hyperparameters fitted by marginal likelihood.
+    """Exact GP with a scaled Matern-5/2 kernel (:func:`matern_kernel`), fitted by marginal likelihood.
 
     ``ard`` gives one lengthscale per dimension; ``fit_maxiter`` caps L-BFGS iterations (the
-    main cost of refitting inside a search loop).
+    main cost of refitting inside a search loop). ``warm_start`` (the ``hyperparameters_`` of an
+    earlier fit on similar data) starts the optimiser there, and with ``optimise=False`` the
+    model is only conditioned on the new data with those hyperparameters: a search loop refits
+    cheaply without re-learning lengthscales from scratch every round.
     """
 
     name = "gp"
     has_std = True
 
-    def __init__(self, ard: bool = True, fit_maxiter: int = 100, seed: int = 0) -> None:
+    def __init__(
+        self,
+        ard: bool = True,
+        fit_maxiter: int = 100,
+        seed: int = 0,
+        warm_start: Mapping[str, torch.Tensor] | None = None,
+        optimise: bool = True,
+    ) -> None:
+        if not optimise and warm_start is None:
+            raise ConfigError("a GP without hyperparameter optimisation needs warm_start")
         self.ard = ard
         self.fit_maxiter = fit_maxiter
         self.seed = seed
+        self.warm_start = warm_start
+        self.optimise = optimise
 
     def fit(self, X: np.ndarray, y: np.ndarray) -> GPPredictor:
         from botorch.exceptions.errors import ModelFittingError
@@ -40,7 +88,6 @@ class GPPredictor(Predictor):
         from botorch.fit import fit_gpytorch_mll
         from botorch.models import SingleTaskGP
         from botorch.models.transforms import Normalize, Standardize
-        from gpytorch.kernels import MaternKernel, ScaleKernel
         from gpytorch.mlls import ExactMarginalLogLikelihood
         from linear_operator.utils.warnings import NumericalWarning
 
@@ -57,7 +104,7 @@ class GPPredictor(Predictor):
         train_x = torch.as_tensor(X_arr, dtype=torch.float64)
         train_y = torch.as_tensor(y_arr, dtype=torch.float64).unsqueeze(-1)
         dims = X_arr.shape[1]
-        kernel = ScaleKernel(MaternKernel(nu=2.5, ard_num_dims=dims if self.ard else None))
+        kernel = matern_kernel(dims, self.ard)
         model = SingleTaskGP(
             train_x,
             train_y,
@@ -65,18 +112,31 @@ class GPPredictor(Predictor):
             input_transform=Normalize(dims, bounds=self._bounds(dims)),
             outcome_transform=Standardize(m=1),
         )
+        if self.warm_start is not None:
+            model.load_state_dict(dict(self.warm_start), strict=False)
         mll = ExactMarginalLogLikelihood(model.likelihood, model)
         self.fit_failed_ = False
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", OptimizationWarning)
             warnings.simplefilter("ignore", NumericalWarning)  # jitter added: handled
             try:
-                fit_gpytorch_mll(mll, optimizer_kwargs={"options": {"maxiter": self.fit_maxiter}})
+                if self.optimise:
+                    fit_gpytorch_mll(
+                        mll,
+                        optimizer_kwargs={"options": {"maxiter": self.fit_maxiter}},
+                        warning_handler=_accept_iteration_limit,
+                        max_attempts=2 if self.warm_start is not None else 5,
+                    )
             except ModelFittingError:
                 # BoTorch restored the initial hyperparameters; a usable (if untuned) model.
                 self.fit_failed_ = True
         model.eval()
         self.model_ = model
+        self.hyperparameters_ = {
+            name: value.detach().clone()
+            for name, value in model.state_dict().items()
+            if name.startswith(HYPERPARAMETER_MODULES)
+        }
         self._raw_x_, self._raw_y_ = train_x, train_y.squeeze(-1)
         for stale in ("chol_", "train_x_", "alpha_"):
             self.__dict__.pop(stale, None)
@@ -122,7 +182,7 @@ class GPPredictor(Predictor):
             kernel = model.covar_module
             noise = model.likelihood.noise.reshape(-1)[0]
             cov = kernel(self.train_x_).to_dense() + noise * torch.eye(len(self.train_x_))
-            self.chol_ = torch.linalg.cholesky(cov + 1e-8 * torch.eye(len(cov), dtype=cov.dtype))
+            self.chol_ = _jittered_cholesky(cov)
             transform = model.outcome_transform
             self.y_shift_ = float(transform.means.reshape(-1)[0])
             self.y_scale_ = float(transform.stdvs.reshape(-1)[0])
@@ -136,3 +196,17 @@ class GPPredictor(Predictor):
 
     def _predict_std(self, X: np.ndarray) -> np.ndarray:
         return self._posterior(X)[1]
+
+    def _predict_mean_std(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return self._posterior(X)
+
+
+def _jittered_cholesky(cov: torch.Tensor) -> torch.Tensor:
+    """Cholesky factor of ``cov``, adding growing diagonal jitter (as GPyTorch does) if needed."""
+    eye = torch.eye(len(cov), dtype=cov.dtype)
+    scale = float(cov.diagonal().mean().clamp_min(1e-12))
+    for jitter in (1e-8, 1e-6, 1e-4, 1e-2):
+        factor, info = torch.linalg.cholesky_ex(cov + jitter * scale * eye)
+        if int(info) == 0:
+            return factor
+    raise ConfigError("GP covariance is not positive definite even with jitter")

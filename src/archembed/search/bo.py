@@ -102,15 +102,24 @@ class SurrogateEI(ModelBasedStrategy):
     def predictor_params(self) -> dict[str, object]:
         return {}
 
+    def fit_surrogate(self, X: np.ndarray, y: np.ndarray) -> Predictor:
+        """The surrogate of this round, fitted to all observations."""
+        return self.surrogate().fit(X, y)
+
     def score(self, X: np.ndarray, y: np.ndarray, candidates: np.ndarray) -> np.ndarray:
-        model = self.surrogate().fit(X, y)
+        model = self.fit_surrogate(X, y)
         mean, std = model.predict(candidates, return_std=True)
         return log_expected_improvement(mean, std, float(y.max()))
 
 
 @register_strategy("bo")
 class GaussianProcessBO(SurrogateEI):
-    """GP (BoTorch, Matern-5/2, ARD when ``ard``) + log-EI; ``fit_maxiter`` caps L-BFGS steps."""
+    """GP (BoTorch, Matern-5/2, ARD when ``ard``) + log-EI; ``fit_maxiter`` caps L-BFGS steps.
+
+    Hyperparameters are re-optimised, starting from the previous ones, once ``refit_every``
+    new observations have arrived; in between the GP is conditioned on the new data with the
+    current hyperparameters (``refit_every=1`` re-optimises every round).
+    """
 
     name = "bo"
     predictor_name = "gp"
@@ -126,10 +135,29 @@ class GaussianProcessBO(SurrogateEI):
         mutations: int = 20,
         ard: bool = True,
         fit_maxiter: int = 50,
+        refit_every: int = 5,
     ) -> None:
+        if refit_every < 1:
+            raise ValueError("need refit_every >= 1")
         super().__init__(space, rng, encoder, n_init, q, pool_size, mutations)
         self.ard = ard
         self.fit_maxiter = fit_maxiter
+        self.refit_every = refit_every
+        self._hyperparameters: dict[str, object] | None = None
+        self._optimised_at = 0
+
+    def fit_surrogate(self, X: np.ndarray, y: np.ndarray) -> Predictor:
+        optimise = self._hyperparameters is None or len(y) - self._optimised_at >= self.refit_every
+        model = make_predictor(
+            self.predictor_name,
+            **self.predictor_params(),
+            warm_start=self._hyperparameters,
+            optimise=optimise,
+        ).fit(X, y)
+        if optimise:
+            self._optimised_at = len(y)
+        self._hyperparameters = model.hyperparameters_
+        return model
 
     def predictor_params(self) -> dict[str, object]:
         return {
