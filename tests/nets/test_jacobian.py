@@ -6,10 +6,15 @@ import numpy as np
 import pytest
 import torch
 
-from archembed.errors import ConfigError
+from archembed.errors import ConfigError, DataNotFoundError
 from archembed.nets.build import build_network
 from archembed.nets.feature_store import FeatureStore
-from archembed.nets.jacobian import PROJECTION_FILE, compute_jacobian_features, input_jacobian
+from archembed.nets.jacobian import (
+    PROJECTION_FILE,
+    compute_jacobian_features,
+    input_jacobian,
+    normalise_store,
+)
 from archembed.nets.ops import set_batchnorm_mode
 from archembed.spaces import get_space
 
@@ -72,6 +77,19 @@ def test_normalised_features_have_unit_spectral_norm(tmp_path):
     )
     norms = np.linalg.norm(store.get(store.ids)[0], ord=2, axis=(1, 2))
     np.testing.assert_allclose(norms, 1.0, rtol=1e-5)
+
+
+def test_normalising_a_stored_run_equals_normalising_while_computing(tmp_path):
+    direct = compute_jacobian_features(
+        "nb201", CELLS[:2], tmp_path / "n", normalise=True, workers=1, **OPTS
+    )
+    raw = compute_jacobian_features("nb201", CELLS[:2], tmp_path / "r", workers=1, **OPTS)
+    after = normalise_store(tmp_path / "r", tmp_path / "r-norm", progress=False)
+    np.testing.assert_allclose(after.get(after.ids), direct.get(direct.ids), rtol=1e-5, atol=1e-8)
+    assert after.params == direct.params
+    assert (tmp_path / "r-norm" / PROJECTION_FILE).is_file()
+    with pytest.raises(DataNotFoundError):
+        normalise_store(tmp_path / "r-norm" / "absent", tmp_path / "x", progress=False)
 
 
 def test_parallel_workers_give_the_same_features(tmp_path):

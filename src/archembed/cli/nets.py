@@ -109,6 +109,20 @@ def jacobian_command(
     console.print(store)
 
 
+@features_app.command("normalise")
+def normalise_command(
+    features: Annotated[
+        Path, typer.Option("--features", help="A complete, unnormalised Jacobian store.")
+    ],
+    out: OutOption,
+    quiet: QuietOption = False,
+) -> None:
+    """Copy of a Jacobian store with each matrix divided by its principal singular value."""
+    from archembed.nets.jacobian import normalise_store
+
+    console.print(normalise_store(features, out, progress=not quiet))
+
+
 @features_app.command("zc")
 def zc_command(
     space: SpaceOption,

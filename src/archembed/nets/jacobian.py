@@ -77,9 +77,51 @@ def architecture_features(job: JacobianJob, graph: ArchGraph, arch_id: str) -> n
         net = build_network(job.space, graph, job.setting)
         projected = input_jacobian(net, inputs) @ basis.T
         if job.normalise:
-            projected = projected / torch.linalg.matrix_norm(projected, ord=2).clamp_min(1e-30)
+            projected = by_principal_singular_value(projected)
         out[init] = projected.detach().numpy()
     return out
+
+
+def by_principal_singular_value(matrices: torch.Tensor) -> torch.Tensor:
+    """Each (n_points, k) matrix divided by its largest singular value (the paper's option)."""
+    norms = torch.linalg.matrix_norm(matrices, ord=2).clamp_min(1e-30)
+    return matrices / norms[..., None, None]
+
+
+def normalise_store(
+    source: str | os.PathLike[str], out: str | os.PathLike[str], progress: bool = True
+) -> FeatureStore:
+    """Write the normalised copy of a complete unnormalised store (no network is rebuilt).
+
+    Normalisation divides each stored (architecture, init) matrix by a scalar, so it can be
+    applied afterwards: the paper's normalised and unnormalised EPDJM from one computation.
+    """
+    original = FeatureStore.open(source, require_complete=True)
+    if original.params.get("kind") != "jacobian":
+        raise ConfigError(f"{source} is not a Jacobian feature store")
+    n_archs, n_inits, n_points, dim = original.features.shape
+    store = FeatureStore.create(
+        out,
+        original.space,
+        original.ids,
+        original.natives,
+        n_inits=n_inits,
+        n_points=n_points,
+        dim=dim,
+        params={**original.params, "normalise": True},
+    )
+    basis = Path(source) / PROJECTION_FILE
+    if basis.is_file():
+        _save_basis(Path(out), np.load(basis))
+    missing = store.missing()
+    with ProgressBar(enabled=progress) as bar:
+        task = bar.add_task("normalising", total=len(missing))
+        for start in range(0, len(missing), 1024):
+            rows = missing[start : start + 1024]
+            values = torch.from_numpy(np.asarray(original.features[rows]))
+            store.write(rows, by_principal_singular_value(values).numpy())
+            bar.advance(task, len(rows))
+    return store
 
 
 _JOB: JacobianJob | None = None
