@@ -83,7 +83,7 @@ def test_normalising_a_stored_run_equals_normalising_while_computing(tmp_path):
     direct = compute_jacobian_features(
         "nb201", CELLS[:2], tmp_path / "n", normalise=True, workers=1, **OPTS
     )
-    raw = compute_jacobian_features("nb201", CELLS[:2], tmp_path / "r", workers=1, **OPTS)
+    compute_jacobian_features("nb201", CELLS[:2], tmp_path / "r", workers=1, **OPTS)
     after = normalise_store(tmp_path / "r", tmp_path / "r-norm", progress=False)
     np.testing.assert_allclose(after.get(after.ids), direct.get(direct.ids), rtol=1e-5, atol=1e-8)
     assert after.params == direct.params

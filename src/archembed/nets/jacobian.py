@@ -99,7 +99,7 @@ def normalise_store(
     original = FeatureStore.open(source, require_complete=True)
     if original.params.get("kind") != "jacobian":
         raise ConfigError(f"{source} is not a Jacobian feature store")
-    n_archs, n_inits, n_points, dim = original.features.shape
+    _, n_inits, n_points, dim = original.features.shape
     store = FeatureStore.create(
         out,
         original.space,

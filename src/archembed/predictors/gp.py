@@ -54,7 +54,7 @@ def _accept_iteration_limit(message: warnings.WarningMessage) -> bool:
 
 @register_predictor("gp")
 class GPPredictor(Predictor):
-    """Exact GP with a scaled Matern-5/2 kernel (:func:`matern_kernel`), fitted by marginal likelihood.
+    """Exact GP, scaled Matern-5/2 kernel (:func:`matern_kernel`), fitted by marginal likelihood.
 
     ``ard`` gives one lengthscale per dimension; ``fit_maxiter`` caps L-BFGS iterations (the
     main cost of refitting inside a search loop). ``warm_start`` (the ``hyperparameters_`` of an
