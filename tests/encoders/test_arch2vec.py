@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import torch
 
 from archembed.encoders import load_encoder
 from archembed.encoders.arch2vec import Arch2Vec
-from archembed.encoders.decoding import graphs_from_codes, validity_uniqueness
+from archembed.encoders.decoding import (
+    graphs_from_codes,
+    paper_valid_ops,
+    validity_uniqueness,
+    well_formed_ops,
+)
 from archembed.errors import ConfigError, CorruptFileError, InvalidArchitectureError
+from archembed.nn.graph_autoencoder import GraphAutoencoder
 from archembed.spaces import get_space
 
 
@@ -162,3 +169,67 @@ def test_graphs_from_codes_keeps_present_vertices_and_rejects_broken_cells() -> 
     assert graphs[2] is not None and graphs[2].n_nodes == 3
     quality = validity_uniqueness(space, graphs)
     assert quality["validity"] == pytest.approx(2 / 3) and quality["uniqueness"] == 0.5
+
+
+def test_paper_validity_is_the_official_nb201_op_check() -> None:
+    space = get_space("nb201")
+    code = {op: i for i, op in enumerate(space.ops)}
+    conv, pool = code["nor_conv_3x3"], code["avg_pool_3x3"]
+    good = [code["input"], conv, conv, pool, conv, pool, conv, code["output"]]
+    slot1_input = [code["input"], code["input"], *good[2:]]  # the official check skips vertex 1
+    slot2_output = [*good[:2], code["output"], *good[3:]]
+    absent_end = [*good[:7], len(space.ops)]
+    codes = np.array([good, slot1_input, slot2_output, absent_end])
+    assert paper_valid_ops(space, codes).tolist() == [True, True, False, False]
+    assert well_formed_ops(space, codes).tolist() == [True, False, False, False]
+    assert paper_valid_ops(get_space("nb101"), codes[:, :7]) is None
+
+
+def test_decoder_dropout_and_stochastic_epochs(monkeypatch) -> None:
+    space, graphs = _nb201_graphs(200)
+    with pytest.raises(ConfigError):
+        Arch2Vec(space, decoder_dropout=1.0)
+    with pytest.raises(ConfigError):
+        Arch2Vec(space, stochastic_epochs=-1)
+    modes: list[bool] = []
+    original = GraphAutoencoder.loss
+
+    def spy(self, *args, **kwargs):
+        modes.append(self.training)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(GraphAutoencoder, "loss", spy)
+    encoder = Arch2Vec(
+        space,
+        hidden=(16, 16),
+        epochs=3,
+        batch_size=32,
+        decoder_dropout=0.3,
+        stochastic_epochs=1,
+        validity_samples=0,
+    )
+    encoder.fit(graphs, progress=False)
+    steps = len(modes) // 3  # 180 training graphs, batch 32: the same steps every epoch
+    assert modes == [True] * steps + [False] * (2 * steps)  # epoch 1 training mode, then eval
+    assert encoder.config()["decoder_dropout"] == 0.3
+    assert encoder.config()["stochastic_epochs"] == 1
+    assert encoder.model_.decoder_dropout == 0.3
+
+
+def test_decoder_dropout_zeroes_latents_only_in_training_mode() -> None:
+    model = GraphAutoencoder(7, (8,), 4, decoder_dropout=0.5)
+    adj = torch.zeros(64, 3, 3)
+    adj[:, 0, 1] = adj[:, 1, 2] = 1
+    ops = torch.nn.functional.one_hot(torch.tensor([0, 3, 6]), 7).float().expand(64, 3, 7)
+    codes, mask = ops.argmax(-1), torch.ones(64, 3, dtype=torch.bool)
+    seeded = [torch.Generator().manual_seed(1) for _ in range(2)]
+    model.train()
+    first, second = (model.loss(adj, ops, codes, mask, 0.0, g).total for g in seeded)
+    assert torch.equal(first, second)  # dropout draws from the given generator
+    model.eval()
+    with torch.no_grad():
+        a = model.loss(adj, ops, codes, mask, 0.0, torch.Generator().manual_seed(1)).total
+        b = model.loss(adj, ops, codes, mask, 0.0, torch.Generator().manual_seed(2)).total
+    assert torch.equal(a, b)
+    with pytest.raises(ValueError):
+        GraphAutoencoder(7, (8,), 4, decoder_dropout=1.0)

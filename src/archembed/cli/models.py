@@ -48,6 +48,21 @@ def pretrain_arch2vec(
     kl_weight: Annotated[
         float, typer.Option("--kl-weight", help="0 turns the KL term off.")
     ] = 0.005,
+    decoder_dropout: Annotated[
+        float,
+        typer.Option(
+            "--decoder-dropout", min=0.0, max=0.99, help="Dropout on latents before decoding."
+        ),
+    ] = 0.0,
+    stochastic_epochs: Annotated[
+        int | None,
+        typer.Option(
+            "--stochastic-epochs",
+            min=0,
+            help="Train in training mode (latent sampling, dropout) only for the first N epochs, "
+            "then in eval mode as the official code (default: every epoch).",
+        ),
+    ] = None,
     samples: Annotated[
         int | None,
         typer.Option("--samples", min=2, help="Train on N random archs (default: all, if finite)."),
@@ -72,6 +87,8 @@ def pretrain_arch2vec(
         encoder=encoder,
         variational=variational,
         kl_weight=kl_weight,
+        decoder_dropout=decoder_dropout,
+        stochastic_epochs=stochastic_epochs,
         epochs=epochs,
         batch_size=batch_size,
         lr=lr,

@@ -106,7 +106,13 @@ class Arch2Vec(Encoder):
 
     ``encoder="gcn"`` with ``variational=False`` is GAE, with ``variational=True`` VGAE;
     ``kl_weight=0`` is arch2vec without the KL term. ``epochs=None`` uses the paper's number
-    for the space (:data:`DEFAULT_EPOCHS`). Learned: ``model_``, ``latent_mean_``/``latent_std_``
+    for the space (:data:`DEFAULT_EPOCHS`). ``decoder_dropout`` is the dropout on the latents
+    before decoding (the official code's decoder uses 0.3). ``stochastic_epochs`` trains only
+    the first epochs in training mode (None: every epoch); later epochs train the model in eval
+    mode: latent means decoded as they are, no dropout, batch norm with its running statistics.
+    The official code trains that way with ``stochastic_epochs=1`` (it switches the model to
+    eval mode for its validity check after each epoch and never back; see docs/ARCH2VEC.md).
+    Learned: ``model_``, ``latent_mean_``/``latent_std_``
     (per vertex slot and dimension, over the training set), ``history_`` (per-epoch metrics).
     """
 
@@ -121,6 +127,8 @@ class Arch2Vec(Encoder):
         variational: bool = True,
         kl_weight: float = 0.005,
         mlp_layers: int = 2,
+        decoder_dropout: float = 0.0,
+        stochastic_epochs: int | None = None,
         pooling: str = "mean",
         epochs: int | None = None,
         batch_size: int = 64,
@@ -142,6 +150,10 @@ class Arch2Vec(Encoder):
             raise ConfigError(f"unknown pooling {pooling!r}; use one of {POOLINGS}")
         if not 0.0 <= holdout < 1.0:
             raise ConfigError(f"holdout must be a fraction in [0, 1), got {holdout}")
+        if not 0.0 <= decoder_dropout < 1.0:
+            raise ConfigError(f"decoder_dropout must be in [0, 1), got {decoder_dropout}")
+        if stochastic_epochs is not None and stochastic_epochs < 0:
+            raise ConfigError(f"stochastic_epochs must be >= 0 or None, got {stochastic_epochs}")
         if batch_size < 2 or latent_dim < 1 or not hidden:
             raise ConfigError("batch_size must be >= 2, latent_dim >= 1 and hidden non-empty")
         self.hidden = tuple(int(h) for h in hidden)
@@ -150,6 +162,8 @@ class Arch2Vec(Encoder):
         self.variational = bool(variational)
         self.kl_weight = float(kl_weight)
         self.mlp_layers = int(mlp_layers)
+        self.decoder_dropout = float(decoder_dropout)
+        self.stochastic_epochs = None if stochastic_epochs is None else int(stochastic_epochs)
         self.pooling = pooling
         self.epochs = epochs
         self.batch_size = int(batch_size)
@@ -167,6 +181,8 @@ class Arch2Vec(Encoder):
             "variational": self.variational,
             "kl_weight": self.kl_weight,
             "mlp_layers": self.mlp_layers,
+            "decoder_dropout": self.decoder_dropout,
+            "stochastic_epochs": self.stochastic_epochs,
             "pooling": self.pooling,
             "epochs": self.epochs,
             "batch_size": self.batch_size,
@@ -190,6 +206,7 @@ class Arch2Vec(Encoder):
             self.encoder,
             self.variational,
             self.mlp_layers,
+            self.decoder_dropout,
         ).to(self.device)
 
     def _require_fitted(self) -> GraphAutoencoder:
@@ -291,7 +308,8 @@ class Arch2Vec(Encoder):
     ) -> dict[str, float]:
         """One pass in a seeded random order (so a resumed run equals an uninterrupted one)."""
         started, cpu_started = time.perf_counter(), time.process_time()
-        model.train()
+        stochastic = self.stochastic_epochs is None or epoch < self.stochastic_epochs
+        model.train(stochastic)
         generator = torch.Generator().manual_seed(self.seed * 1_000_003 + epoch)
         noise = torch.Generator(device=self.device).manual_seed(self.seed * 7_919 + epoch)
         order = torch.randperm(len(train), generator=generator)

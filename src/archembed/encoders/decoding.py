@@ -36,6 +36,25 @@ def well_formed_ops(space: SearchSpace, codes: np.ndarray) -> np.ndarray:
     )
 
 
+def paper_valid_ops(space: SearchSpace, codes: np.ndarray) -> np.ndarray | None:
+    """Per sample: valid by the check the arch2vec paper's numbers were computed with, or None.
+
+    Only NAS-Bench-201 has a check of its own there: the first vertex decodes to input, the last
+    to output, and vertices 2 .. N-2 to edge ops. The adjacency is not looked at, and neither is
+    vertex 1 (the first edge), which the official check skips. Everywhere else the paper checks
+    the decoded graph itself (NAS-Bench-101: ModelSpec validity), which is our strict validity,
+    so this returns None there.
+    """
+    if space.name != "nb201":
+        return None
+    inner = [space.ops.index(op) for op in space.ops if op not in ("input", "output")]
+    return (
+        (codes[:, 0] == space.ops.index("input"))
+        & (codes[:, -1] == space.ops.index("output"))
+        & np.isin(codes[:, 2:-1], inner).all(axis=1)
+    )
+
+
 def graphs_from_codes(
     space: SearchSpace, codes: np.ndarray, adjacency: np.ndarray
 ) -> list[ArchGraph | None]:

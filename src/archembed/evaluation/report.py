@@ -45,6 +45,10 @@ class EvaluationSettings:
     seed: int = 0
 
 
+SUMMARY_KEYS = ("validity", "uniqueness", "op_validity", "paper_validity", "paper_uniqueness")
+"""Sample-quality figures copied into the evaluation summary (see ``pretraining.json``)."""
+
+
 def evaluate_model(
     encoder: Any,
     benchmark: Benchmark,
@@ -79,10 +83,7 @@ def evaluate_model(
             write_json(directory / "pretraining.json", quality)
             summary["pretraining"] = {
                 "reconstruction_accuracy": quality["reconstruction_accuracy"],
-                **{
-                    s["prior"]: {k: s[k] for k in ("validity", "uniqueness", "op_validity")}
-                    for s in quality["samples"]
-                },
+                **{s["prior"]: {k: s[k] for k in SUMMARY_KEYS} for s in quality["samples"]},
             }
             step("pretraining", started)
 

@@ -4,6 +4,8 @@ Encoder: GIN (or GCN, for the GAE/VGAE baselines) on the symmetrised adjacency `
 one-hot op features, then linear heads for per-node means and log-variances. Decoder:
 ``p(A_ij = 1) = sigmoid(z_i . z_j)`` and ``ops_i = softmax(W z_i + b)`` over the op vocabulary
 plus one "absent" class, so graphs smaller than the padded size decode to their own size.
+Optional dropout on the latents before decoding (training only), as in the official arch2vec
+decoder (rate 0.3 there).
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ class GraphAutoencoder(nn.Module):
 
     ``n_ops`` is the op vocabulary size; the op head predicts ``n_ops + 1`` classes, the last
     meaning "no vertex here" (padding). Without ``variational`` there is no log-variance head.
+    ``decoder_dropout`` drops latent entries before decoding while training.
     """
 
     def __init__(
@@ -46,8 +49,12 @@ class GraphAutoencoder(nn.Module):
         encoder: str = "gin",
         variational: bool = True,
         mlp_layers: int = 2,
+        decoder_dropout: float = 0.0,
     ) -> None:
         super().__init__()
+        if not 0.0 <= decoder_dropout < 1.0:
+            raise ValueError(f"decoder_dropout must be in [0, 1), got {decoder_dropout}")
+        self.decoder_dropout = float(decoder_dropout)
         if encoder == "gin":
             self.encoder: nn.Module = GINEncoder(n_ops, hidden, mlp_layers)
         elif encoder == "gcn":
@@ -90,13 +97,18 @@ class GraphAutoencoder(nn.Module):
         """Reconstruction (op cross-entropy + adjacency BCE) plus ``kl_weight`` x KL to N(0, I).
 
         The adjacency target is ``A + A^T`` (the inner-product decoder is symmetric; the upper
-        triangle is read back). The KL is averaged over real vertices.
+        triangle is read back). The KL is averaged over real vertices. In training mode the
+        latents are sampled (reparameterisation) and the decoder dropout is applied; in eval
+        mode the means are decoded as they are (the KL term stays).
         """
         mean, logvar = self.encode(adj, ops, mask)
         z = mean
         if logvar is not None and self.training:
             noise = torch.randn(mean.shape, generator=generator, device=mean.device)
             z = mean + noise * torch.exp(0.5 * logvar)
+        if self.training and self.decoder_dropout > 0:
+            keep = torch.rand(z.shape, generator=generator, device=z.device) >= self.decoder_dropout
+            z = z * keep / (1.0 - self.decoder_dropout)
         op_logits, adj_logits = self.decode(z)
         loss_ops = F.cross_entropy(op_logits.reshape(-1, op_logits.shape[-1]), codes.reshape(-1))
         nodes = adj.shape[-1]
