@@ -117,3 +117,39 @@ def test_embed_baseline_by_name_and_bad_inputs(run_cli, data_root, tmp_path) -> 
     broken = run_cli("embed", str(tmp_path / "broken"), "--out", str(tmp_path / "x.parquet"))
     assert broken.returncode == 2 and "cannot read JSON" in broken.stderr
     assert not (tmp_path / "x.parquet").exists()
+
+
+def test_pretrain_arch2vec_with_locality_loss_and_bad_options(run_cli, tmp_path) -> None:
+    model = tmp_path / "a2v-margin"
+    base = ("pretrain", "arch2vec", "--space", "nb201", "--samples", "200", *SMALL)
+    out = run_cli(
+        *base,
+        "--out",
+        str(model),
+        "--locality-loss",
+        "margin",
+        "--locality-weight",
+        "0.3",
+        "--json",
+    )
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)[0]["loss_metric"] >= 0
+    params = json.loads((model / "config.json").read_text())["params"]
+    assert params["locality_loss"] == "margin" and params["locality_weight"] == 0.3
+    assert params["locality_miner"] == "semihard"
+
+    bad = run_cli(*base, "--out", str(tmp_path / "x"), "--locality-loss", "hinge")
+    assert bad.returncode == 2 and "unknown metric loss 'hinge'" in bad.stderr
+    bad = run_cli(
+        *base,
+        "--out",
+        str(tmp_path / "x"),
+        "--locality-loss",
+        "margin",
+        "--locality-weight",
+        "2",
+    )
+    assert bad.returncode == 2 and "locality_weight must be in [0, 1]" in bad.stderr
+    bad = run_cli(*base, "--out", str(tmp_path / "x"), "--locality-weight", "0.5")
+    assert bad.returncode == 2 and "need --locality-loss" in bad.stderr
+    assert not (tmp_path / "x").exists()

@@ -233,3 +233,85 @@ def test_decoder_dropout_zeroes_latents_only_in_training_mode() -> None:
     assert torch.equal(a, b)
     with pytest.raises(ValueError):
         GraphAutoencoder(7, (8,), 4, decoder_dropout=1.0)
+
+
+def test_locality_option_changes_training_and_saves_with_the_model(tmp_path) -> None:
+    space, graphs = _nb201_graphs(200, seed=2)
+    params = dict(hidden=(16,), latent_dim=4, epochs=1, batch_size=32, validity_samples=0)
+    plain = Arch2Vec(space, **params).fit(graphs, progress=False)
+    assert "loss_metric" not in plain.history_[0]
+    assert not any(k.startswith("locality") for k in plain.config())
+    off = Arch2Vec(space, locality_loss="none", **params).fit(graphs, progress=False)
+    assert off.config() == plain.config()
+    assert np.array_equal(off.transform(graphs), plain.transform(graphs))
+
+    local = Arch2Vec(
+        space, locality_loss="multisimilarity", locality_weight=1.0, locality_anchors=4, **params
+    ).fit(graphs, progress=False)
+    assert local.history_[0]["loss_metric"] > 0
+    assert not np.allclose(local.transform(graphs), plain.transform(graphs), atol=1e-4)
+    assert local.config()["locality_miner"] == "none"
+
+    local.save(tmp_path / "m")
+    loaded = load_encoder(tmp_path / "m")
+    assert isinstance(loaded, Arch2Vec) and loaded.config() == local.config()
+    assert loaded.locality_loss == "multisimilarity" and loaded.locality_weight == 1.0
+    assert np.array_equal(loaded.transform(graphs), local.transform(graphs))
+
+
+def test_locality_checkpoint_resumes_and_rejects_other_options(tmp_path) -> None:
+    space, graphs = _nb201_graphs(120, seed=4)
+    params = dict(
+        hidden=(16,), latent_dim=4, batch_size=32, validity_samples=0, locality_loss="margin"
+    )
+    full = Arch2Vec(space, epochs=2, **params).fit(graphs, progress=False)
+    ckpt = tmp_path / "checkpoint.pt"
+    Arch2Vec(space, epochs=1, **params).fit(graphs, checkpoint=ckpt, progress=False)
+    resumed = Arch2Vec(space, epochs=2, **params).fit(
+        graphs, checkpoint=ckpt, resume=True, progress=False
+    )
+    assert np.allclose(resumed.transform(graphs), full.transform(graphs), atol=1e-5)
+    with pytest.raises(ConfigError, match="another dataset or configuration"):
+        Arch2Vec(space, epochs=2, **{**params, "locality_loss": "angular"}).fit(
+            graphs, checkpoint=ckpt, resume=True, progress=False
+        )
+
+
+def test_locality_positives_avoid_held_out_cells(monkeypatch) -> None:
+    from archembed.encoders import arch2vec as module
+
+    space, graphs = _nb201_graphs(300, seed=5)
+    seen: list[str] = []
+
+    def spy(space, anchors, positives, max_edits, rng, exclude=()):
+        drawn, labels = real(space, anchors, positives, max_edits, rng, exclude)
+        seen.extend(g.exact_key for g in drawn)
+        return drawn, labels
+
+    real = module.locality_batch
+    monkeypatch.setattr(module, "locality_batch", spy)
+    encoder = Arch2Vec(
+        space, hidden=(8,), latent_dim=4, epochs=1, validity_samples=0, locality_loss="margin"
+    ).fit(graphs, progress=False)
+    _, hold = encoder._split(len(graphs))
+    held = {graphs[i].exact_key for i in hold}
+    assert seen and held and not held & set(seen)
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"locality_loss": "hinge"}, "unknown metric loss 'hinge'"),
+        ({"locality_loss": "margin", "locality_miner": "hard"}, "unknown miner 'hard'"),
+        (
+            {"locality_loss": "margin", "locality_weight": 1.5},
+            r"locality_weight must be in \[0, 1\]",
+        ),
+        ({"locality_loss": "margin", "locality_weight": -0.1}, "locality_weight"),
+        ({"locality_loss": "margin", "locality_anchors": 1}, "2 anchors per batch"),
+        ({"locality_loss": "margin", "locality_positives": 0}, "at least 1"),
+    ],
+)
+def test_bad_locality_options_raise_config_errors(options, message) -> None:
+    with pytest.raises(ConfigError, match=message):
+        Arch2Vec("nb201", **options)

@@ -79,3 +79,16 @@ def test_metric_loss_makes_neighbours_closer_and_resume_is_exact(tmp_path):
     with pytest.raises(ConfigError, match="another configuration"):
         other = LocalityConfig(loss="angular", epochs=2, **base)
         pretrain_locality(NAOEncoder(space, hidden=16), other, checkpoint=checkpoint)
+
+
+def test_positives_skip_excluded_cells_and_never_loop_forever():
+    space = get_space("nb201")
+    rng = np.random.default_rng(3)
+    anchor = space.sample(1, rng)[0]
+    neighbours = space.neighbours(anchor)
+    kept = neighbours[0]
+    exclude = {g.exact_key for g in neighbours[1:]}
+    positives = positive_samples(space, anchor, 5, 1, rng, exclude)
+    assert [p.exact_key for p in positives] == [kept.exact_key] * 5
+    everything = exclude | {kept.exact_key}
+    assert len(positive_samples(space, anchor, 3, 1, rng, everything)) == 3

@@ -17,7 +17,10 @@ from archembed.cli.common import (
     pretrain_app,
     set_torch_threads,
 )
+from archembed.errors import ConfigError
+from archembed.nn.metric_learning import metric_loss_names, miner_names
 
+LOCALITY_HELP = "arch2vec + locality (off unless --locality-loss is given)"
 QuietOption = Annotated[bool, typer.Option("--quiet", help="No progress bar.")]
 ThreadsOption = Annotated[
     int | None,
@@ -70,16 +73,72 @@ def pretrain_arch2vec(
     seed: Annotated[int, typer.Option("--seed")] = 0,
     device: Annotated[str, typer.Option("--device", help="cpu or cuda[:N].")] = "cpu",
     resume: Annotated[bool, typer.Option("--resume", help="Continue an interrupted run.")] = False,
+    locality_loss: Annotated[
+        str | None,
+        typer.Option(
+            "--locality-loss",
+            help=f"Add a locality metric loss: {', '.join(metric_loss_names()[1:])} "
+            "(as `pretrain locality --loss`; default: off).",
+            show_default=False,
+            rich_help_panel=LOCALITY_HELP,
+        ),
+    ] = None,
+    locality_miner: Annotated[
+        str | None,
+        typer.Option(
+            "--locality-miner",
+            help=f"Miner: {', '.join(miner_names())} (default: the loss's usual miner).",
+            show_default=False,
+            rich_help_panel=LOCALITY_HELP,
+        ),
+    ] = None,
+    locality_weight: Annotated[
+        float | None,
+        typer.Option(
+            "--locality-weight",
+            help="Weight lambda_e of the metric loss, in [0, 1] (default 0.5).",
+            show_default=False,
+            rich_help_panel=LOCALITY_HELP,
+        ),
+    ] = None,
+    locality_positives: Annotated[
+        int,
+        typer.Option(
+            "--locality-positives", help="Positives per anchor.", rich_help_panel=LOCALITY_HELP
+        ),
+    ] = 7,
+    locality_max_edits: Annotated[
+        int,
+        typer.Option(
+            "--locality-max-edits",
+            help="Edits per positive: 1..max.",
+            rich_help_panel=LOCALITY_HELP,
+        ),
+    ] = 3,
+    locality_anchors: Annotated[
+        int,
+        typer.Option(
+            "--locality-anchors",
+            help="Anchors taken from each training batch.",
+            rich_help_panel=LOCALITY_HELP,
+        ),
+    ] = 16,
     threads: ThreadsOption = None,
     quiet: QuietOption = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Pretrain arch2vec (or its GAE/VGAE ablations) on a search space; saves a model directory."""
+    """Pretrain arch2vec (or its GAE/VGAE ablations) on a search space; saves a model directory.
+
+    With --locality-loss, each batch also adds --locality-weight x a metric loss that pulls
+    cells a few random edits apart together (the loss of `pretrain locality`).
+    """
     from archembed.encoders.arch2vec import Arch2Vec
     from archembed.encoders.pretrain import pretrain_to, training_graphs
     from archembed.spaces.base import get_space
 
     set_torch_threads(threads)
+    if locality_loss is None and (locality_weight is not None or locality_miner is not None):
+        raise ConfigError("--locality-weight and --locality-miner need --locality-loss")
     space_obj = get_space(space)
     model = Arch2Vec(
         space_obj,
@@ -94,6 +153,12 @@ def pretrain_arch2vec(
         lr=lr,
         seed=seed,
         device=device,
+        locality_loss=locality_loss,
+        locality_miner=locality_miner,
+        locality_weight=0.5 if locality_weight is None else locality_weight,
+        locality_positives=locality_positives,
+        locality_max_edits=locality_max_edits,
+        locality_anchors=locality_anchors,
     )
     graphs = training_graphs(space_obj, samples, seed)
     pretrain_to(model, graphs, out, resume=resume, progress=not quiet)

@@ -10,6 +10,13 @@ Embedding. ``transform`` returns the **mean** of the latent means of a graph's r
 2-7 vertices) on one scale, so distances compare content rather than vertex counts; the sum
 (``pooling="sum"``) is also available and is what GIN's injectivity argument uses.
 ``encode_nodes``/``decode`` work on the per-node latents ``(n, max_nodes, latent_dim)``.
+
+arch2vec + locality (in neither paper; off by default). With ``locality_loss`` set, each
+training batch also takes ``locality_anchors`` of its cells as anchors, draws ``locality_positives``
+cells 1..``locality_max_edits`` random valid edits away from each (the sampler of locality
+pretraining, :mod:`archembed.encoders.locality`; held-out cells are never drawn), and adds
+``locality_weight`` x the metric loss on their graph embeddings (the pooled latent means, as
+``transform``) to the VAE loss.
 """
 
 from __future__ import annotations
@@ -27,9 +34,11 @@ import torch
 
 from archembed.encoders.base import Encoder, register_encoder
 from archembed.encoders.decoding import graphs_from_codes, validity_uniqueness
+from archembed.encoders.locality import check_locality_options, locality_batch
 from archembed.errors import ConfigError, CorruptFileError
 from archembed.graph import ArchGraph
 from archembed.nn.graph_autoencoder import GRAPH_ENCODERS, GraphAutoencoder, decode_predictions
+from archembed.nn.metric_learning import NO_METRIC_LOSS, MetricLoss
 from archembed.nn.runtime import (
     load_checkpoint,
     resolve_device,
@@ -112,8 +121,10 @@ class Arch2Vec(Encoder):
     mode: latent means decoded as they are, no dropout, batch norm with its running statistics.
     The official code trains that way with ``stochastic_epochs=1`` (it switches the model to
     eval mode for its validity check after each epoch and never back; see docs/ARCH2VEC.md).
-    Learned: ``model_``, ``latent_mean_``/``latent_std_``
-    (per vertex slot and dimension, over the training set), ``history_`` (per-epoch metrics).
+    ``locality_loss`` (a metric-loss name of :mod:`archembed.nn.metric_learning`; None or
+    ``"none"`` = off) adds the locality loss (module docstring); the other ``locality_*``
+    options only apply with it. Learned: ``model_``, ``latent_mean_``/``latent_std_`` (per
+    vertex slot and dimension, over the training set), ``history_`` (per-epoch metrics).
     """
 
     name = "arch2vec"
@@ -137,6 +148,12 @@ class Arch2Vec(Encoder):
         validity_samples: int = 1000,
         seed: int = 0,
         device: str | None = None,
+        locality_loss: str | None = None,
+        locality_miner: str | None = None,
+        locality_weight: float = 0.5,
+        locality_positives: int = 7,
+        locality_max_edits: int = 3,
+        locality_anchors: int = 16,
     ) -> None:
         super().__init__(space)
         if not self.space.max_nodes or len(self.space.ops) <= 2:
@@ -172,6 +189,24 @@ class Arch2Vec(Encoder):
         self.validity_samples = int(validity_samples)
         self.seed = int(seed)
         self.device = resolve_device(device)
+        self.locality_loss = None if locality_loss == NO_METRIC_LOSS else locality_loss
+        self.locality_miner = locality_miner
+        self.locality_weight = float(locality_weight)
+        self.locality_positives = int(locality_positives)
+        self.locality_max_edits = int(locality_max_edits)
+        self.locality_anchors = int(locality_anchors)
+        self._metric: MetricLoss | None = None
+        if self.locality_loss is not None:
+            self._metric = check_locality_options(
+                self.locality_loss,
+                locality_miner,
+                self.locality_weight,
+                self.locality_positives,
+                self.locality_max_edits,
+                self.locality_anchors,
+                weight_name="locality_weight",
+            )
+            self.locality_miner = self._metric.miner_name
 
     def config(self) -> dict[str, Any]:
         return {
@@ -190,6 +225,21 @@ class Arch2Vec(Encoder):
             "holdout": self.holdout,
             "validity_samples": self.validity_samples,
             "seed": self.seed,
+            **self.locality_config(),
+        }
+
+    def locality_config(self) -> dict[str, Any]:
+        """The ``locality_*`` parameters; empty when the locality loss is off, so plain arch2vec
+        configs (and checkpoints) are those written before the option existed."""
+        if self.locality_loss is None:
+            return {}
+        return {
+            "locality_loss": self.locality_loss,
+            "locality_miner": self.locality_miner,
+            "locality_weight": self.locality_weight,
+            "locality_positives": self.locality_positives,
+            "locality_max_edits": self.locality_max_edits,
+            "locality_anchors": self.locality_anchors,
         }
 
     @property
@@ -243,6 +293,8 @@ class Arch2Vec(Encoder):
         train, hold = data.take(torch.from_numpy(train_idx), torch.device("cpu")), None
         if len(hold_idx):
             hold = data.take(torch.from_numpy(hold_idx), torch.device("cpu"))
+        train_graphs = [graphs[i] for i in train_idx]
+        held_keys = {graphs[i].exact_key for i in hold_idx}
         seed_everything(self.seed)
         model = self._new_model()
         optimiser = torch.optim.Adam(model.parameters(), lr=self.lr)
@@ -255,7 +307,7 @@ class Arch2Vec(Encoder):
         with ProgressBar(enabled=progress) as bar:
             task = bar.add_task("arch2vec", total=max(self.n_epochs, start), completed=start)
             for epoch in range(start, self.n_epochs):
-                metrics = self._train_epoch(model, optimiser, train, epoch)
+                metrics = self._train_epoch(model, optimiser, train, epoch, train_graphs, held_keys)
                 metrics.update(self._monitor(hold if hold is not None else train, epoch))
                 self.history_.append(metrics)
                 if checkpoint is not None:
@@ -305,15 +357,22 @@ class Arch2Vec(Encoder):
         optimiser: torch.optim.Optimizer,
         train: GraphBatch,
         epoch: int,
+        train_graphs: Sequence[ArchGraph] = (),
+        held_keys: frozenset[str] | set[str] = frozenset(),
     ) -> dict[str, float]:
-        """One pass in a seeded random order (so a resumed run equals an uninterrupted one)."""
+        """One pass in a seeded random order (so a resumed run equals an uninterrupted one).
+
+        With the locality loss, ``train_graphs`` (aligned with ``train``) supply the anchors
+        and ``held_keys`` the cells positives must avoid.
+        """
         started, cpu_started = time.perf_counter(), time.process_time()
         stochastic = self.stochastic_epochs is None or epoch < self.stochastic_epochs
         model.train(stochastic)
         generator = torch.Generator().manual_seed(self.seed * 1_000_003 + epoch)
         noise = torch.Generator(device=self.device).manual_seed(self.seed * 7_919 + epoch)
         order = torch.randperm(len(train), generator=generator)
-        totals = np.zeros(4)
+        edits = np.random.default_rng([self.seed, 7, epoch])
+        totals = np.zeros(5)
         steps = 0
         for begin in range(0, len(train), self.batch_size):
             index = order[begin : begin + self.batch_size]
@@ -321,21 +380,55 @@ class Arch2Vec(Encoder):
                 continue
             batch = train.take(index, self.device)
             loss = model.loss(batch.adj, batch.ops, batch.codes, batch.mask, self.kl_weight, noise)
+            total, metric = loss.total, loss.total.new_zeros(())
+            if self._metric is not None:
+                anchors = [train_graphs[i] for i in index[: self.locality_anchors].tolist()]
+                metric = self._locality_loss(model, anchors, edits, held_keys)
+                total = total + self.locality_weight * metric
             optimiser.zero_grad(set_to_none=True)
-            loss.total.backward()
+            total.backward()
             optimiser.step()
-            totals += [float(v.detach()) for v in (loss.total, loss.ops, loss.adj, loss.kl)]
+            parts = (total, loss.ops, loss.adj, loss.kl, metric)
+            totals += [float(v.detach()) for v in parts]
             steps += 1
         means = (totals / max(steps, 1)).tolist()
-        return {
+        out = {
             "epoch": epoch + 1,
             "loss": means[0],
             "loss_ops": means[1],
             "loss_adj": means[2],
             "kl": means[3],
-            "train_seconds": time.perf_counter() - started,
-            "train_cpu_seconds": time.process_time() - cpu_started,
         }
+        if self._metric is not None:
+            out["loss_metric"] = means[4]
+        out["train_seconds"] = time.perf_counter() - started
+        out["train_cpu_seconds"] = time.process_time() - cpu_started
+        return out
+
+    def _locality_loss(
+        self,
+        model: GraphAutoencoder,
+        anchors: Sequence[ArchGraph],
+        rng: np.random.Generator,
+        held_keys: frozenset[str] | set[str],
+    ) -> torch.Tensor:
+        """Metric loss on the graph embeddings of ``anchors`` and freshly drawn positives."""
+        assert self._metric is not None
+        graphs, labels = locality_batch(
+            self.space, anchors, self.locality_positives, self.locality_max_edits, rng, held_keys
+        )
+        group = graph_batch(*self.space.tensors(graphs)).take(slice(None), self.device)
+        means = model.encode(group.adj, group.ops, group.mask)[0]
+        embeddings = self._pool(means, group.mask)
+        return self._metric(embeddings, torch.as_tensor(labels, device=embeddings.device))
+
+    def _pool(self, means: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        """Graph embeddings from per-node latents: mean (or sum) over real vertices."""
+        weights = mask.to(means.dtype).unsqueeze(-1)
+        pooled = (means * weights).sum(dim=1)
+        if self.pooling == "mean":
+            pooled = pooled / weights.sum(dim=1).clamp_min(1.0)
+        return pooled
 
     def _monitor(self, hold: GraphBatch, epoch: int) -> dict[str, float]:
         """Held-out reconstruction accuracy and validity of samples from the held-out latents."""
@@ -396,12 +489,7 @@ class Arch2Vec(Encoder):
     def transform(self, graphs: Sequence[ArchGraph]) -> np.ndarray:
         """Graph embeddings ``(n, latent_dim)`` float32: mean (or sum) over real vertices."""
         batch = graph_batch(*self.space.tensors(graphs))
-        means = self._encode_means(batch)
-        weights = batch.mask.to(means.dtype).unsqueeze(-1)
-        pooled = (means * weights).sum(dim=1)
-        if self.pooling == "mean":
-            pooled = pooled / weights.sum(dim=1).clamp_min(1.0)
-        return pooled.numpy().astype(np.float32)
+        return self._pool(self._encode_means(batch), batch.mask).numpy().astype(np.float32)
 
     def decode(self, z: np.ndarray | torch.Tensor) -> list[ArchGraph | None]:
         """Architectures decoded from per-vertex latents ``(n, max_nodes, latent_dim)``.

@@ -9,7 +9,7 @@ embeddings. The edit sampler only uses the space's ``is_valid`` and ``mutate``, 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -19,12 +19,13 @@ import torch
 from archembed.encoders.nao import NAOEncoder
 from archembed.errors import ConfigError
 from archembed.graph import ArchGraph
-from archembed.nn.metric_learning import make_metric_loss
+from archembed.nn.metric_learning import MetricLoss, make_metric_loss
 from archembed.nn.runtime import load_checkpoint, save_checkpoint
 from archembed.progress import ProgressBar
 from archembed.spaces.base import SearchSpace
 
 EDIT_ATTEMPTS = 20
+EXCLUDE_ATTEMPTS = 50
 
 
 def random_edit(space: SearchSpace, graph: ArchGraph, rng: np.random.Generator) -> ArchGraph:
@@ -56,18 +57,27 @@ def positive_samples(
     n: int,
     max_edits: int,
     rng: np.random.Generator,
+    exclude: Container[str] = (),
 ) -> list[ArchGraph]:
     """``n`` cells, each 1..``max_edits`` random valid edits away from ``anchor`` (not equal to it).
 
-    With ``max_edits`` = 3, two positives of one anchor are at most 6 edits apart.
+    With ``max_edits`` = 3, two positives of one anchor are at most 6 edits apart. Cells whose
+    ``exact_key`` is in ``exclude`` (e.g. held-out cells) are redrawn; should the anchor's
+    neighbourhood be (almost) all excluded, they are accepted after ``EXCLUDE_ATTEMPTS`` x ``n``
+    draws rather than looping forever.
     """
     out = []
+    draws = 0
     while len(out) < n:
         graph = anchor
         for _ in range(int(rng.integers(1, max_edits + 1))):
             graph = random_edit(space, graph, rng)
-        if graph.exact_key != anchor.exact_key:
-            out.append(graph)
+        draws += 1
+        if graph.exact_key == anchor.exact_key:
+            continue
+        if graph.exact_key in exclude and draws < EXCLUDE_ATTEMPTS * n:
+            continue
+        out.append(graph)
     return out
 
 
@@ -77,12 +87,13 @@ def locality_batch(
     positives: int,
     max_edits: int,
     rng: np.random.Generator,
+    exclude: Container[str] = (),
 ) -> tuple[list[ArchGraph], np.ndarray]:
     """Anchors and their positives, with labels = index of the anchor each sample belongs to."""
     graphs: list[ArchGraph] = []
     labels: list[int] = []
     for label, anchor in enumerate(anchors):
-        group = [anchor, *positive_samples(space, anchor, positives, max_edits, rng)]
+        group = [anchor, *positive_samples(space, anchor, positives, max_edits, rng, exclude)]
         graphs += group
         labels += [label] * len(group)
     return graphs, np.asarray(labels, dtype=np.int64)
@@ -103,13 +114,41 @@ class LocalityConfig:
     seed: int = 0
 
     def __post_init__(self) -> None:
-        if not 0.0 <= self.lambda_e <= 1.0:
-            raise ConfigError(f"lambda_e must be in [0, 1], got {self.lambda_e}")
-        if self.anchors < 2 or self.anchors_per_batch < 2:
+        if self.anchors < 2:
             raise ConfigError("need at least 2 anchors in total and per batch (negatives)")
-        if self.positives < 1 or self.max_edits < 1 or self.epochs < 1:
-            raise ConfigError("positives, max_edits and epochs must be at least 1")
-        make_metric_loss(self.loss, self.miner)
+        if self.epochs < 1:
+            raise ConfigError("epochs must be at least 1")
+        check_locality_options(
+            self.loss,
+            self.miner,
+            self.lambda_e,
+            self.positives,
+            self.max_edits,
+            self.anchors_per_batch,
+        )
+
+
+def check_locality_options(
+    loss: str,
+    miner: str | None,
+    weight: float,
+    positives: int,
+    max_edits: int,
+    anchors_per_batch: int,
+    weight_name: str = "lambda_e",
+) -> MetricLoss:
+    """Validate the locality-loss options shared by every pretraining that uses them.
+
+    Returns the metric loss; unknown loss or miner names, a weight outside [0, 1], fewer than
+    2 anchors per batch (no negatives) or fewer than 1 positive or edit raise ConfigError.
+    """
+    if not 0.0 <= weight <= 1.0:
+        raise ConfigError(f"{weight_name} must be in [0, 1], got {weight}")
+    if anchors_per_batch < 2:
+        raise ConfigError("need at least 2 anchors per batch (the negatives)")
+    if positives < 1 or max_edits < 1:
+        raise ConfigError("positives and max_edits must be at least 1")
+    return make_metric_loss(loss, miner)
 
 
 def pretrain_locality(
