@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import torch
 
 from archembed.encoders import ENCODERS, load_encoder
 from archembed.errors import ConfigError
 from archembed.predictors.metrics import kendall_tau
 
-FAST = {"epochs": 25, "batch_size": 50, "lr": 3e-3}
+FAST = {"epochs": 25, "min_steps": 0, "batch_size": 50, "lr": 3e-3}
 SMALL = {
     "gates": {"op_dim": 16, "input_dim": 16, "hidden": [32] * 4},
     "tagates": {"op_dim": 16, "input_dim": 16, "hidden": [32] * 4, "backward_dim": 16},
@@ -50,7 +51,7 @@ def test_trained_encoders_rank_unseen_architectures(name, nb201_slice, tmp_path)
 
 def test_training_is_deterministic_given_a_seed(nb201_slice):
     train, y_train, _, test, _ = nb201_slice
-    params = {"epochs": 3, "batch_size": 50, **SMALL["gates"]}
+    params = {"epochs": 3, "min_steps": 0, "batch_size": 50, **SMALL["gates"]}
     first = ENCODERS.get("gates")("nb201", seed=4, **params).fit(train, y_train).predict(test)
     again = ENCODERS.get("gates")("nb201", seed=4, **params).fit(train, y_train).predict(test)
     other = ENCODERS.get("gates")("nb201", seed=5, **params).fit(train, y_train).predict(test)
@@ -79,13 +80,43 @@ def test_bad_settings_are_user_errors(nb201_slice):
         ENCODERS.get("gates")("nb201").fit(train, None)
     with pytest.raises(ConfigError):
         ENCODERS.get("tagates")("nb201", steps=2, fidelity_steps=[3], epochs=1).fit(train, y_train)
+    with pytest.raises(ConfigError):
+        ENCODERS.get("gates")("nb201", schedule="step")
+    with pytest.raises(ConfigError):
+        ENCODERS.get("gates")("nb201", min_steps=-1)
+
+
+def test_small_training_sets_get_at_least_min_steps():
+    model = ENCODERS.get("gates")("nb201", epochs=200, batch_size=128)
+    assert model.min_steps == 2000
+    assert model.epochs_for(78) == 2000  # one batch per epoch
+    assert model.epochs_for(391) == 500  # four batches per epoch
+    assert model.epochs_for(7813) == 200  # already more steps than the minimum
+    assert ENCODERS.get("gates")("nb201", min_steps=0).epochs_for(78) == 200
+    assert ENCODERS.get("mlp")("nb201").min_steps == 0  # the baselines keep plain epochs
+
+
+def test_gates_flow_defaults_follow_the_paper(nb201_slice):
+    train, y_train, _, test, _ = nb201_slice
+    model = ENCODERS.get("gates")("nb201", **SMALL["gates"], epochs=1, min_steps=0)
+    inputs = model._inputs(train[:4])
+    skip = model.space.ops.index("skip_connect")
+    assert torch.equal(inputs["open_gate"], inputs["ops"][..., skip])
+    net = model.fit(train, y_train).model_
+    assert all(flow.self_map is None for flow in net.flow.passes) and net.flow.relu
+    assert any(isinstance(layer, torch.nn.Dropout) for layer in net.head)
+    assert net.head[0].out_features == 200
+    constant = ENCODERS.get("gates")(
+        "nb201", **SMALL["gates"], epochs=2, min_steps=0, schedule="constant"
+    )
+    assert np.isfinite(constant.fit(train, y_train).predict(test[:5])).all()
 
 
 def test_tagates_zero_cost_symmetry_breaking_uses_real_saliencies(nb201_slice):
     train, y_train, _, _, _ = nb201_slice
     cells = train[:3]  # each costs a real network build and backward passes
     model = ENCODERS.get("tagates")(
-        "nb201", symmetry="add", epochs=2, batch_size=3, **SMALL["tagates"]
+        "nb201", symmetry="add", epochs=2, min_steps=0, batch_size=3, **SMALL["tagates"]
     ).fit(cells, y_train[:3])
     assert np.isfinite(model.saliency_scale_).all() and (model.saliency_scale_ > 0).all()
     saliency = model._inputs(cells)["saliency"]

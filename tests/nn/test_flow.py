@@ -41,3 +41,30 @@ def test_closed_gates_block_messages_and_reverse_follows_successors():
     transposed = flow(x, ops, _chain(3).transpose(1, 2))
     assert torch.allclose(backward, transposed)
     assert not torch.allclose(forward, backward)
+
+
+def test_without_self_loops_only_sources_keep_their_state():
+    torch.manual_seed(0)
+    flow = GatedFlow(3, 2, 3, self_loops=False)
+    x = torch.randn(1, 3, 3)
+    ops = torch.randn(1, 3, 2)
+    out = flow(x, ops, _chain(3))
+    sent = flow.message(x)
+    gate = torch.sigmoid(flow.gate(ops))
+    assert torch.allclose(out[0, 0], sent[0, 0])  # the input: no predecessors
+    assert torch.allclose(out[0, 1], gate[0, 1] * sent[0, 0])  # only what reaches it
+    assert torch.allclose(out[0, 2], gate[0, 2] * sent[0, 1])
+    backward = flow(x, ops, _chain(3), reverse=True)
+    assert torch.allclose(backward[0, 2], sent[0, 2])  # the output is the backward source
+
+
+def test_open_gate_passes_messages_unchanged():
+    torch.manual_seed(0)
+    flow = GatedFlow(3, 2, 3, self_loops=False)
+    x = torch.randn(1, 3, 3)
+    ops = torch.randn(1, 3, 2)
+    is_open = torch.tensor([[0.0, 1.0, 0.0]])
+    out = flow(x, ops, _chain(3), open_gate=is_open)
+    sent = flow.message(x)
+    assert torch.allclose(out[0, 1], sent[0, 0])
+    assert torch.allclose(out[0, 2], torch.sigmoid(flow.gate(ops))[0, 2] * sent[0, 1])

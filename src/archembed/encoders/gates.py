@@ -23,6 +23,15 @@ from archembed.graph import ArchGraph
 from archembed.nn.flow import GatedFlow
 from archembed.nn.mlp import mlp
 
+GATES_MIN_STEPS = 2000
+"""Default least number of optimiser steps of GATES / TA-GATES training.
+
+200 epochs of batches of 128 give 200 steps on 78 cells (1% of the NB201 split) but 1,400 on
+781 (10%); with fewer than about 2,000 steps the small-data runs stop short of convergence
+(NB201 GATES at 5%: Kendall tau 0.841 with 1,000 steps, 0.870 with 2,000). Epochs are raised
+until a run takes this many steps (:meth:`TrainedEncoder.epochs_for`).
+"""
+
 
 def default_passes(space: Any, width: int = 128) -> tuple[int, ...]:
     """One flow pass per hop of the longest input-to-output path of the space (NB201: 4)."""
@@ -31,40 +40,85 @@ def default_passes(space: Any, width: int = 128) -> tuple[int, ...]:
 
 
 class GatesForward(nn.Module):
-    """Stacked gated flows from a trainable input embedding; returns all node states."""
+    """Stacked gated flows from a trainable input embedding; returns all node states.
 
-    def __init__(self, input_dim: int, op_dim: int, hidden: tuple[int, ...]) -> None:
+    ``self_loops`` and ``open_gate`` as in :class:`GatedFlow`; ``relu`` puts a ReLU between
+    passes (not after the last).
+    """
+
+    def __init__(
+        self,
+        input_dim: int,
+        op_dim: int,
+        hidden: tuple[int, ...],
+        self_loops: bool = True,
+        relu: bool = False,
+    ) -> None:
         super().__init__()
         self.input_embedding = nn.Parameter(torch.randn(input_dim))
+        self.relu = relu
         dims = (input_dim, *hidden)
         self.passes = nn.ModuleList(
-            GatedFlow(d_in, op_dim, d_out) for d_in, d_out in itertools.pairwise(dims)
+            GatedFlow(d_in, op_dim, d_out, self_loops=self_loops)
+            for d_in, d_out in itertools.pairwise(dims)
         )
 
-    def forward(self, op_emb: torch.Tensor, adj: torch.Tensor) -> torch.Tensor:
+    def forward(
+        self, op_emb: torch.Tensor, adj: torch.Tensor, open_gate: torch.Tensor | None = None
+    ) -> torch.Tensor:
         batch, n_nodes, _ = op_emb.shape
         x = op_emb.new_zeros(batch, n_nodes, self.input_embedding.shape[0])
         x[:, 0] = self.input_embedding
-        for flow in self.passes:
-            x = flow(x, op_emb, adj)
+        last = len(self.passes) - 1
+        for i, flow in enumerate(self.passes):
+            x = flow(x, op_emb, adj, open_gate=open_gate)
+            if self.relu and i < last:
+                x = torch.relu(x)
         return x
+
+
+IDENTITY_OPS = ("skip_connect",)
+"""Operations that pass their input unchanged: their gate is fixed open with ``open_skip``."""
+
+
+def identity_mask(space: Any, ops: torch.Tensor) -> torch.Tensor:
+    """(B, N) 1.0 on nodes whose operation is in :data:`IDENTITY_OPS`, from one-hot ops."""
+    is_identity = torch.tensor([float(op in IDENTITY_OPS) for op in space.ops], dtype=ops.dtype)
+    return ops @ is_identity
 
 
 class GatesNet(nn.Module):
     """Op embedding table + :class:`GatesForward` + MLP head on the output node."""
 
     def __init__(
-        self, n_ops: int, op_dim: int, input_dim: int, hidden: tuple[int, ...], n_outputs: int
+        self,
+        n_ops: int,
+        op_dim: int,
+        input_dim: int,
+        hidden: tuple[int, ...],
+        n_outputs: int,
+        self_loops: bool = True,
+        relu: bool = False,
+        head: tuple[int, ...] = (128,),
+        dropout: float = 0.0,
+        op_init_std: float | None = None,
     ) -> None:
         super().__init__()
         self.op_table = nn.Linear(n_ops, op_dim, bias=False)
-        self.flow = GatesForward(input_dim, op_dim, hidden)
-        self.head = mlp([hidden[-1], 128, n_outputs])
+        if op_init_std is not None:
+            nn.init.normal_(self.op_table.weight, std=op_init_std)
+        self.flow = GatesForward(input_dim, op_dim, hidden, self_loops=self_loops, relu=relu)
+        self.head = mlp([hidden[-1], *head, n_outputs], dropout=dropout)
 
     def forward(
-        self, adj: torch.Tensor, ops: torch.Tensor, out_index: torch.Tensor
+        self,
+        adj: torch.Tensor,
+        ops: torch.Tensor,
+        out_index: torch.Tensor,
+        open_gate: torch.Tensor | None = None,
     ) -> tuple[torch.Tensor, torch.Tensor]:
-        encoding = output_rows(self.flow(self.op_table(ops), adj), out_index)
+        nodes = self.flow(self.op_table(ops), adj, open_gate=open_gate)
+        encoding = output_rows(nodes, out_index)
         return self.head(encoding), encoding
 
 
@@ -72,7 +126,9 @@ class GatesNet(nn.Module):
 class GATES(TrainedEncoder):
     """GATES encoder and predictor; ``hidden`` are the widths of the stacked flow passes
     (default: 128 for each hop of the space's longest path); ``prune`` cuts the edges of
-    vertices on no input-to-output path (behind a ``none`` op), which transmit nothing."""
+    vertices on no input-to-output path (behind a ``none`` op), which transmit nothing.
+    ``self_loops``, ``relu`` and ``open_skip`` choose the flow (:class:`GatesForward`);
+    ``head`` are the hidden widths of the scoring MLP, ``dropout`` its dropout."""
 
     name = "gates"
 
@@ -84,8 +140,15 @@ class GATES(TrainedEncoder):
         input_dim: int = 48,
         hidden: tuple[int, ...] | list[int] | None = None,
         prune: bool = True,
+        self_loops: bool = False,
+        relu: bool = True,
+        open_skip: bool = True,
+        head: tuple[int, ...] | list[int] = (200,),
+        dropout: float = 0.1,
+        op_init_std: float | None = 1.0,
         **training: Any,
     ) -> None:
+        training.setdefault("min_steps", GATES_MIN_STEPS)
         super().__init__(space, **training)
         self.prune = prune
         self.op_dim = op_dim
@@ -93,9 +156,29 @@ class GATES(TrainedEncoder):
         self.hidden = (
             default_passes(self.space) if hidden is None else tuple(int(h) for h in hidden)
         )
+        self.self_loops = self_loops
+        self.relu = relu
+        self.open_skip = open_skip
+        self.head = tuple(int(h) for h in head)
+        self.dropout = dropout
+        self.op_init_std = op_init_std
 
     def _inputs(self, graphs: Sequence[ArchGraph]) -> Inputs:
-        return graph_inputs(self.space, graphs, self.prune)
+        inputs = graph_inputs(self.space, graphs, self.prune)
+        if self.open_skip:
+            inputs["open_gate"] = identity_mask(self.space, inputs["ops"])
+        return inputs
 
     def _network(self, n_outputs: int) -> nn.Module:
-        return GatesNet(len(self.space.ops), self.op_dim, self.input_dim, self.hidden, n_outputs)
+        return GatesNet(
+            len(self.space.ops),
+            self.op_dim,
+            self.input_dim,
+            self.hidden,
+            n_outputs,
+            self_loops=self.self_loops,
+            relu=self.relu,
+            head=self.head,
+            dropout=self.dropout,
+            op_init_std=self.op_init_std,
+        )

@@ -26,7 +26,12 @@ import torch
 from torch import nn
 
 from archembed.encoders.base import register_encoder
-from archembed.encoders.gates import GatesForward, default_passes
+from archembed.encoders.gates import (
+    GATES_MIN_STEPS,
+    GatesForward,
+    default_passes,
+    identity_mask,
+)
 from archembed.encoders.saliency import PROXIES, per_node_saliencies
 from archembed.encoders.trained import Inputs, TrainedEncoder, graph_inputs, output_rows
 from archembed.errors import ConfigError
@@ -54,27 +59,37 @@ class TAGatesNet(nn.Module):
         n_proxies: int,
         beta: float,
         fidelity_steps: tuple[int, ...],
+        self_loops: bool = True,
+        relu: bool = False,
+        head: tuple[int, ...] = (128,),
+        dropout: float = 0.0,
+        op_init_std: float | None = None,
     ) -> None:
         super().__init__()
+        self.relu = relu
         self.steps = steps
         self.step_size = step_size
         self.symmetry = symmetry
         self.beta = beta
         self.fidelity_steps = fidelity_steps
         self.op_table = nn.Linear(n_ops, op_dim, bias=False)
+        if op_init_std is not None:
+            nn.init.normal_(self.op_table.weight, std=op_init_std)
         emb_dim = op_dim
         if symmetry == "add":
             self.zero_cost = mlp([n_proxies, 64, op_dim])
         elif symmetry == "concat":
             self.zero_cost = mlp([n_proxies, 64, op_dim // 2])
             emb_dim = op_dim + op_dim // 2
-        self.forward_flow = GatesForward(input_dim, emb_dim, hidden)
+        self.forward_flow = GatesForward(
+            input_dim, emb_dim, hidden, self_loops=self_loops, relu=relu
+        )
         self.fb_convert = mlp([hidden[-1], hidden[-1], backward_dim])
         self.backward_flow = nn.ModuleList(
-            GatedFlow(backward_dim, emb_dim, backward_dim) for _ in hidden
+            GatedFlow(backward_dim, emb_dim, backward_dim, self_loops=self_loops) for _ in hidden
         )
         self.update = mlp([emb_dim + hidden[-1] + backward_dim, 128, emb_dim])
-        self.head = mlp([hidden[-1], 128, len(fidelity_steps)])
+        self.head = mlp([hidden[-1], *head, len(fidelity_steps)], dropout=dropout)
 
     def initial_embedding(
         self, ops: torch.Tensor, saliency: torch.Tensor | None, noise: torch.Tensor | None
@@ -95,6 +110,7 @@ class TAGatesNet(nn.Module):
         out_index: torch.Tensor,
         saliency: torch.Tensor | None = None,
         noise: torch.Tensor | None = None,
+        open_gate: torch.Tensor | None = None,
     ) -> list[torch.Tensor]:
         """The output node's forward state after each of the T steps."""
         emb = self.initial_embedding(ops, saliency, noise)
@@ -102,14 +118,17 @@ class TAGatesNet(nn.Module):
         rows = torch.arange(ops.shape[0])
         outputs = []
         for step in range(self.steps):
-            nodes = self.forward_flow(emb, adj)
+            nodes = self.forward_flow(emb, adj, open_gate=open_gate)
             outputs.append(output_rows(nodes, out_index))
             if step == self.steps - 1:
                 break
             back = nodes.new_zeros(*nodes.shape[:2], self.fb_convert[-1].out_features)
             back[rows, out_index] = self.fb_convert(outputs[-1])
-            for flow in self.backward_flow:
-                back = flow(back, emb, adj, reverse=True)
+            last = len(self.backward_flow) - 1
+            for i, flow in enumerate(self.backward_flow):
+                back = flow(back, emb, adj, reverse=True, open_gate=open_gate)
+                if self.relu and i < last:
+                    back = torch.relu(back)
             delta = self.update(torch.cat([emb, nodes, back], dim=-1))
             emb = emb + self.step_size * delta * real
         return outputs
@@ -149,8 +168,15 @@ class TAGATES(TrainedEncoder):
         saliency_setting: str = "proxy",
         fidelity_steps: tuple[int, ...] | list[int] | None = None,
         prune: bool = True,
+        self_loops: bool = False,
+        relu: bool = True,
+        open_skip: bool = True,
+        head: tuple[int, ...] | list[int] = (200,),
+        dropout: float = 0.1,
+        op_init_std: float | None = 1.0,
         **training: Any,
     ) -> None:
+        training.setdefault("min_steps", GATES_MIN_STEPS)
         super().__init__(space, **training)
         if symmetry not in SYMMETRY:
             raise ConfigError(
@@ -173,6 +199,12 @@ class TAGATES(TrainedEncoder):
         self.saliency_setting = saliency_setting
         self.fidelity_steps = None if fidelity_steps is None else tuple(fidelity_steps)
         self.prune = prune
+        self.self_loops = self_loops
+        self.relu = relu
+        self.open_skip = open_skip
+        self.head = tuple(int(h) for h in head)
+        self.dropout = dropout
+        self.op_init_std = op_init_std
 
     def _steps_for(self, n_outputs: int) -> tuple[int, ...]:
         if self.fidelity_steps is None:
@@ -199,6 +231,11 @@ class TAGATES(TrainedEncoder):
             n_proxies=len(self.proxies),
             beta=self.beta,
             fidelity_steps=self._steps_for(n_outputs),
+            self_loops=self.self_loops,
+            relu=self.relu,
+            head=self.head,
+            dropout=self.dropout,
+            op_init_std=self.op_init_std,
         )
 
     def _raw_saliency(self, graphs: Sequence[ArchGraph]) -> np.ndarray:
@@ -216,6 +253,8 @@ class TAGATES(TrainedEncoder):
 
     def _inputs(self, graphs: Sequence[ArchGraph]) -> Inputs:
         inputs = graph_inputs(self.space, graphs, self.prune)
+        if self.open_skip:
+            inputs["open_gate"] = identity_mask(self.space, inputs["ops"])
         if self.symmetry in ZERO_COST_SYMMETRY:
             scaled = self._raw_saliency(graphs) / self.saliency_scale_
             inputs["saliency"] = torch.as_tensor(scaled, dtype=torch.float32)
