@@ -169,6 +169,16 @@ class GATES(TrainedEncoder):
             inputs["open_gate"] = identity_mask(self.space, inputs["ops"])
         return inputs
 
+    def _flow_options(self) -> dict[str, Any]:
+        """Flow and head options shared by the GATES and TA-GATES networks."""
+        return {
+            "self_loops": self.self_loops,
+            "relu": self.relu,
+            "head": self.head,
+            "dropout": self.dropout,
+            "op_init_std": self.op_init_std,
+        }
+
     def _network(self, n_outputs: int) -> nn.Module:
         return GatesNet(
             len(self.space.ops),
@@ -176,9 +186,5 @@ class GATES(TrainedEncoder):
             self.input_dim,
             self.hidden,
             n_outputs,
-            self_loops=self.self_loops,
-            relu=self.relu,
-            head=self.head,
-            dropout=self.dropout,
-            op_init_std=self.op_init_std,
+            **self._flow_options(),
         )

@@ -27,13 +27,11 @@ from torch import nn
 
 from archembed.encoders.base import register_encoder
 from archembed.encoders.gates import (
-    GATES_MIN_STEPS,
+    GATES,
     GatesForward,
-    default_passes,
-    identity_mask,
 )
 from archembed.encoders.saliency import PROXIES, per_node_saliencies
-from archembed.encoders.trained import Inputs, TrainedEncoder, graph_inputs, output_rows
+from archembed.encoders.trained import Inputs, output_rows
 from archembed.errors import ConfigError
 from archembed.graph import ArchGraph
 from archembed.nn.flow import GatedFlow
@@ -140,7 +138,7 @@ class TAGatesNet(nn.Module):
 
 
 @register_encoder("tagates")
-class TAGATES(TrainedEncoder):
+class TAGATES(GATES):
     """TA-GATES encoder and predictor.
 
     ``steps`` is T, ``step_size`` the update scale s; ``symmetry`` one of none/noise/add/concat
@@ -176,8 +174,20 @@ class TAGATES(TrainedEncoder):
         op_init_std: float | None = 1.0,
         **training: Any,
     ) -> None:
-        training.setdefault("min_steps", GATES_MIN_STEPS)
-        super().__init__(space, **training)
+        super().__init__(
+            space,
+            op_dim=op_dim,
+            input_dim=input_dim,
+            hidden=hidden,
+            prune=prune,
+            self_loops=self_loops,
+            relu=relu,
+            open_skip=open_skip,
+            head=head,
+            dropout=dropout,
+            op_init_std=op_init_std,
+            **training,
+        )
         if symmetry not in SYMMETRY:
             raise ConfigError(
                 f"unknown symmetry breaking {symmetry!r}; choose one of: {', '.join(SYMMETRY)}"
@@ -186,11 +196,6 @@ class TAGATES(TrainedEncoder):
             raise ConfigError(f"TA-GATES needs steps >= 1, got {steps}")
         self.steps = steps
         self.step_size = step_size
-        self.op_dim = op_dim
-        self.input_dim = input_dim
-        self.hidden = (
-            default_passes(self.space) if hidden is None else tuple(int(h) for h in hidden)
-        )
         self.backward_dim = backward_dim
         self.symmetry = symmetry
         self.noise_scale = noise_scale
@@ -198,13 +203,6 @@ class TAGATES(TrainedEncoder):
         self.proxies = tuple(proxies)
         self.saliency_setting = saliency_setting
         self.fidelity_steps = None if fidelity_steps is None else tuple(fidelity_steps)
-        self.prune = prune
-        self.self_loops = self_loops
-        self.relu = relu
-        self.open_skip = open_skip
-        self.head = tuple(int(h) for h in head)
-        self.dropout = dropout
-        self.op_init_std = op_init_std
 
     def _steps_for(self, n_outputs: int) -> tuple[int, ...]:
         if self.fidelity_steps is None:
@@ -231,11 +229,7 @@ class TAGATES(TrainedEncoder):
             n_proxies=len(self.proxies),
             beta=self.beta,
             fidelity_steps=self._steps_for(n_outputs),
-            self_loops=self.self_loops,
-            relu=self.relu,
-            head=self.head,
-            dropout=self.dropout,
-            op_init_std=self.op_init_std,
+            **self._flow_options(),
         )
 
     def _raw_saliency(self, graphs: Sequence[ArchGraph]) -> np.ndarray:
@@ -252,9 +246,7 @@ class TAGATES(TrainedEncoder):
             self.saliency_scale_ = np.where(spread > 0, spread, 1.0)
 
     def _inputs(self, graphs: Sequence[ArchGraph]) -> Inputs:
-        inputs = graph_inputs(self.space, graphs, self.prune)
-        if self.open_skip:
-            inputs["open_gate"] = identity_mask(self.space, inputs["ops"])
+        inputs = super()._inputs(graphs)
         if self.symmetry in ZERO_COST_SYMMETRY:
             scaled = self._raw_saliency(graphs) / self.saliency_scale_
             inputs["saliency"] = torch.as_tensor(scaled, dtype=torch.float32)
