@@ -47,6 +47,14 @@ def test_training_reconstructs_held_out_nb201_cells(trained_nb201) -> None:
     assert 0.0 <= history[-1]["validity"] <= 1.0
 
 
+def test_reconstruction_scores_count_graphs_and_elements(trained_nb201) -> None:
+    encoder, _ = trained_nb201
+    scores = encoder.reconstruction_scores()
+    assert scores["graphs"] == encoder.reconstruction_accuracy()
+    assert scores["graphs"] <= scores["ops"] <= 1.0
+    assert scores["graphs"] <= scores["adjacency"] <= 1.0
+
+
 def test_embeddings_shape_dtype_and_pooling(trained_nb201) -> None:
     encoder, graphs = trained_nb201
     emb = encoder.transform(graphs[:50])

@@ -67,6 +67,7 @@ def test_neighbour_sequence_is_decoded_and_pretraining_quality(small_model) -> N
     assert summary["sequence"][0]["edit_to_previous"] is None
     quality = pretraining_quality(small_model, n_samples=300)
     assert 0 <= quality["reconstruction_accuracy"] <= 1
+    assert set(quality["reconstruction_elementwise"]) == {"ops", "adjacency"}
     train, standard = quality["samples"]
     assert (train["prior"], standard["prior"]) == ("train", "standard")
     assert train["op_validity"] >= train["validity"]

@@ -58,10 +58,13 @@ def sample_quality(
 
 
 def pretraining_quality(encoder: Any, n_samples: int = 10_000, seed: int = 0) -> dict[str, Any]:
-    """Held-out reconstruction accuracy and sample quality under both priors."""
+    """Held-out reconstruction (exact graphs, and element-wise ops / adjacency) and sample
+    quality under both priors."""
     if not hasattr(encoder, "decode_codes"):
         raise ConfigError(f"encoder {encoder.name!r} has no decoder: no pretraining quality")
+    scores = encoder.reconstruction_scores()
     return {
-        "reconstruction_accuracy": encoder.reconstruction_accuracy(),
+        "reconstruction_accuracy": scores["graphs"],
+        "reconstruction_elementwise": {"ops": scores["ops"], "adjacency": scores["adjacency"]},
         "samples": [sample_quality(encoder, n_samples, prior, seed) for prior in PRIOR_LABELS],
     }

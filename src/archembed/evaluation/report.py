@@ -83,6 +83,7 @@ def evaluate_model(
             write_json(directory / "pretraining.json", quality)
             summary["pretraining"] = {
                 "reconstruction_accuracy": quality["reconstruction_accuracy"],
+                "reconstruction_elementwise": quality["reconstruction_elementwise"],
                 **{s["prior"]: {k: s[k] for k in SUMMARY_KEYS} for s in quality["samples"]},
             }
             step("pretraining", started)

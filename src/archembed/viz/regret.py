@@ -36,7 +36,7 @@ def plot_regret_curves(
     ax.set_ylabel("simple regret (validation)")
     if xlabel != "queries":
         ax.set_xscale("log")
-    ax.set_title(title)
+    ax.set_title(title, fontsize="small")
     ax.grid(alpha=0.3)
     ax.legend(fontsize="small")
     return save_figure(figure, path)
@@ -56,7 +56,7 @@ def plot_regret_cdf(
     ax.set_xlabel("final simple regret (validation)")
     ax.set_ylabel("fraction of seeds")
     ax.set_ylim(0, 1.02)
-    ax.set_title(title)
+    ax.set_title(title, fontsize="small")
     ax.grid(alpha=0.3)
     ax.legend(fontsize="small")
     return save_figure(figure, path)
