@@ -16,15 +16,14 @@ from typing import Any
 
 from archembed.errors import ConfigError
 from archembed.experiments.tasks import SeedOutcome, SeedTask, failed_outcome, run_task
+from archembed.workers import start_worker
 
 _SHARED: dict[str, Any] = {}
 
 
 def _install(shared: dict[str, Any]) -> None:
-    """Worker start-up: keep the shared inputs and use one thread (workers are the parallelism)."""
-    import torch
-
-    torch.set_num_threads(1)
+    """Worker start-up: keep the shared inputs; one thread, ended with its parent."""
+    start_worker()
     _SHARED.update(shared)
 
 

@@ -30,6 +30,7 @@ from archembed.nets.inputs import load_input_pool, principal_components
 from archembed.nets.ops import set_batchnorm_mode
 from archembed.progress import ProgressBar
 from archembed.spaces import get_space
+from archembed.workers import start_worker
 
 PROJECTION_FILE = "projection.npy"
 """The (k, input_dim) basis, saved next to a store so readers can project new Jacobians."""
@@ -134,6 +135,12 @@ def _init_worker(job: JacobianJob) -> None:
     global _JOB
     torch.set_num_threads(1)
     _JOB = job
+
+
+def _init_pool_worker(job: JacobianJob) -> None:
+    """A spawned worker: the job, one thread, and an exit when the parent process dies."""
+    start_worker()
+    _init_worker(job)
 
 
 def _work(
@@ -265,7 +272,10 @@ def _pilot_then_rest(
                 bar.advance(task, len(rows))
             return
         with ProcessPoolExecutor(
-            n_workers, mp_context=get_context("spawn"), initializer=_init_worker, initargs=(job,)
+            n_workers,
+            mp_context=get_context("spawn"),
+            initializer=_init_pool_worker,
+            initargs=(job,),
         ) as executor:
             futures = [
                 executor.submit(_work, rows, [graphs[r] for r in rows], [ids[r] for r in rows])
