@@ -153,7 +153,7 @@ class TAGATES(GATES):
         self,
         space: Any,
         *,
-        steps: int = 2,
+        steps: int = 4,
         step_size: float = 0.1,
         op_dim: int = 48,
         input_dim: int = 48,
