@@ -144,7 +144,8 @@ class TAGATES(GATES):
     ``steps`` is T, ``step_size`` the update scale s; ``symmetry`` one of none/noise/add/concat
     (``noise_scale``, or ``beta`` and the zero-cost ``proxies``/``saliency_setting``);
     ``fidelity_steps`` the step scoring each target column (default: spread over 1..T, the
-    last column at step T); ``prune`` cuts the edges of vertices on no input-to-output path.
+    last column at step T). Every other option (flow, head, pruning, training) is
+    :class:`GATES`'s, with its defaults.
     """
 
     name = "tagates"
@@ -155,9 +156,6 @@ class TAGATES(GATES):
         *,
         steps: int = 4,
         step_size: float = 0.1,
-        op_dim: int = 48,
-        input_dim: int = 48,
-        hidden: tuple[int, ...] | list[int] | None = None,
         backward_dim: int = 64,
         symmetry: str = "none",
         noise_scale: float = 0.1,
@@ -165,29 +163,9 @@ class TAGATES(GATES):
         proxies: tuple[str, ...] | list[str] = PROXIES,
         saliency_setting: str = "proxy",
         fidelity_steps: tuple[int, ...] | list[int] | None = None,
-        prune: bool = True,
-        self_loops: bool = False,
-        relu: bool = True,
-        open_skip: bool = True,
-        head: tuple[int, ...] | list[int] = (200,),
-        dropout: float = 0.1,
-        op_init_std: float | None = 1.0,
-        **training: Any,
+        **options: Any,
     ) -> None:
-        super().__init__(
-            space,
-            op_dim=op_dim,
-            input_dim=input_dim,
-            hidden=hidden,
-            prune=prune,
-            self_loops=self_loops,
-            relu=relu,
-            open_skip=open_skip,
-            head=head,
-            dropout=dropout,
-            op_init_std=op_init_std,
-            **training,
-        )
+        super().__init__(space, **options)
         if symmetry not in SYMMETRY:
             raise ConfigError(
                 f"unknown symmetry breaking {symmetry!r}; choose one of: {', '.join(SYMMETRY)}"
