@@ -9,6 +9,7 @@ import torch
 from archembed.encoders import load_encoder
 from archembed.encoders.arch2vec import Arch2Vec
 from archembed.encoders.decoding import (
+    decoded_fingerprints,
     graphs_from_codes,
     paper_valid_ops,
     validity_uniqueness,
@@ -191,6 +192,22 @@ def test_paper_validity_is_the_official_nb201_op_check() -> None:
     assert paper_valid_ops(space, codes).tolist() == [True, True, False, False]
     assert well_formed_ops(space, codes).tolist() == [True, False, False, False]
     assert paper_valid_ops(get_space("nb101"), codes[:, :7]) is None
+
+
+def test_decoded_fingerprints_merge_relabellings_and_keep_dead_parts_apart() -> None:
+    # input -> 1 -> output and input -> 2 -> output with ops 1 and 2 swapped: one graph,
+    # relabelled. input -> 1 -> output plus a dead branch input -> 2 (no path to the output)
+    # prunes to the same cell as the bare chain, but the official count keeps them apart.
+    diamond = np.zeros((4, 4), dtype=np.uint8)
+    diamond[0, 1] = diamond[0, 2] = diamond[1, 3] = diamond[2, 3] = 1
+    chain = np.zeros((4, 4), dtype=np.uint8)
+    chain[0, 1] = chain[1, 3] = 1
+    dead_branch = chain.copy()
+    dead_branch[0, 2] = 1
+    codes = np.array([[0, 1, 2, 4], [0, 2, 1, 4], [0, 1, 2, 4], [0, 1, 2, 4]])
+    adjacency = np.stack([diamond, diamond, chain, dead_branch])
+    assert len(decoded_fingerprints(codes, adjacency, np.array([0, 1]))) == 1
+    assert len(decoded_fingerprints(codes, adjacency, np.array([2, 3]))) == 2
 
 
 def test_decoder_dropout_and_stochastic_epochs(monkeypatch) -> None:

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from archembed.graph import ArchGraph
+from archembed.graph import ArchGraph, hash_module
 from archembed.spaces.base import SearchSpace
 
 
@@ -53,6 +53,16 @@ def paper_valid_ops(space: SearchSpace, codes: np.ndarray) -> np.ndarray | None:
         & (codes[:, -1] == space.ops.index("output"))
         & np.isin(codes[:, 2:-1], inner).all(axis=1)
     )
+
+
+def decoded_fingerprints(codes: np.ndarray, adjacency: np.ndarray, rows: np.ndarray) -> set[str]:
+    """Distinct decoded graphs among ``rows``, as the official arch2vec code counts them.
+
+    Each sample is hashed as decoded, before any pruning, with NAS-Bench-101's module hash of
+    its 0/1 adjacency and per-vertex op classes: relabelled copies of one graph coincide, but
+    decodings that differ only in dead vertices or edges stay distinct.
+    """
+    return {hash_module(adjacency[i], codes[i].tolist()) for i in rows.tolist()}
 
 
 def graphs_from_codes(

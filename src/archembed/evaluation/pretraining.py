@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from archembed.encoders.decoding import (
+    decoded_fingerprints,
     graphs_from_codes,
     paper_valid_ops,
     validity_uniqueness,
@@ -30,8 +31,9 @@ def sample_quality(
     ops, output), adjacency ignored. ``paper_validity`` is the definition the arch2vec paper's
     Table 1 was computed with (:func:`~archembed.encoders.decoding.paper_valid_ops`; on
     NAS-Bench-201 an op check that skips vertex 1, elsewhere the strict one), and
-    ``paper_uniqueness`` counts, as the official code, distinct decoded (ops, adjacency) pairs
-    among those samples (on other spaces: the strict uniqueness).
+    ``paper_uniqueness`` counts, as the official code, distinct decoded graphs among the
+    paper-valid samples, hashed as decoded before pruning
+    (:func:`~archembed.encoders.decoding.decoded_fingerprints`).
     """
     z = encoder.sample_latents(n, np.random.default_rng(seed), prior=prior)
     codes, adjacency = encoder.decode_codes(z)
@@ -41,19 +43,17 @@ def sample_quality(
     op_rows = {codes[i].tobytes() for i in np.flatnonzero(well_formed)}
     paper = paper_valid_ops(encoder.space, codes)
     if paper is None:
-        paper_validity, paper_uniqueness = quality["validity"], quality["uniqueness"]
-    else:
-        paper_rows = {codes[i].tobytes() + adjacency[i].tobytes() for i in np.flatnonzero(paper)}
-        paper_validity = float(paper.mean())
-        paper_uniqueness = len(paper_rows) / max(int(paper.sum()), 1)
+        paper = np.array([graph is not None for graph in decoded], dtype=bool)
+    paper_rows = np.flatnonzero(paper)
+    paper_unique = decoded_fingerprints(codes, adjacency, paper_rows)
     return {
         "prior": prior,
         "prior_description": PRIOR_LABELS[prior],
         **quality,
         "op_validity": float(well_formed.mean()),
         "op_uniqueness": len(op_rows) / max(int(well_formed.sum()), 1),
-        "paper_validity": paper_validity,
-        "paper_uniqueness": paper_uniqueness,
+        "paper_validity": float(paper.mean()) if len(paper) else float("nan"),
+        "paper_uniqueness": len(paper_unique) / max(len(paper_rows), 1),
     }
 
 
