@@ -84,6 +84,8 @@ def test_bad_settings_are_user_errors(nb201_slice):
         ENCODERS.get("gates")("nb201", schedule="step")
     with pytest.raises(ConfigError):
         ENCODERS.get("gates")("nb201", min_steps=-1)
+    with pytest.raises(ConfigError):
+        ENCODERS.get("gates")("nb201", pair_ratio=0)
 
 
 def test_small_training_sets_get_at_least_min_steps():
@@ -94,6 +96,7 @@ def test_small_training_sets_get_at_least_min_steps():
     assert model.epochs_for(7813) == 200  # already more steps than the minimum
     assert ENCODERS.get("gates")("nb201", min_steps=0).epochs_for(78) == 200
     assert ENCODERS.get("mlp")("nb201").min_steps == 0  # the baselines keep plain epochs
+    assert model.pair_ratio == 4 and ENCODERS.get("mlp")("nb201").pair_ratio is None
 
 
 def test_gates_flow_defaults_follow_the_paper(nb201_slice):
@@ -123,3 +126,22 @@ def test_tagates_zero_cost_symmetry_breaking_uses_real_saliencies(nb201_slice):
     assert saliency.shape == (3, 8, 5) and saliency.abs().sum() > 0
     assert saliency[:, [0, 7]].abs().sum() == 0  # input and output carry no parameters
     assert np.isfinite(model.predict(cells)).all()
+    other_seed = ENCODERS.get("tagates")("nb201", symmetry="add", seed=1, **SMALL["tagates"])
+    assert np.array_equal(other_seed._raw_saliency(cells), model._raw_saliency(cells))
+
+
+def test_tagates_detached_update_changes_gradients_not_outputs(nb201_slice):
+    train, y_train, _, _, _ = nb201_slice
+    model = ENCODERS.get("tagates")("nb201", steps=3, epochs=1, min_steps=0, **SMALL["tagates"])
+    net = model.fit(train[:20], y_train[:20]).model_
+    inputs = model._inputs(train[:8])
+    outputs, grads = [], []
+    for detach in (False, True):
+        net.detach_update = detach
+        net.zero_grad()
+        scores, _ = net(**inputs)
+        scores.sum().backward()
+        outputs.append(scores.detach())
+        grads.append(net.op_table.weight.grad.clone())
+    assert torch.allclose(outputs[0], outputs[1])
+    assert not torch.allclose(grads[0], grads[1])

@@ -2,7 +2,7 @@ import pytest
 import torch
 
 from archembed.errors import UnknownNameError
-from archembed.nn.ranking import pairwise_hinge_loss, prediction_loss
+from archembed.nn.ranking import pairwise_hinge_loss, prediction_loss, sample_pairs
 
 
 def test_hinge_is_zero_once_every_pair_is_ordered_by_the_margin():
@@ -33,3 +33,17 @@ def test_mse_option_and_unknown_loss():
     assert prediction_loss("mse", torch.zeros(3), torch.ones(3)).item() == pytest.approx(1.0)
     with pytest.raises(UnknownNameError):
         prediction_loss("huber", torch.zeros(3), torch.ones(3))
+
+
+def test_sampled_pairs_are_a_random_subset_of_the_ordered_pairs():
+    targets = torch.arange(10.0).reshape(10, 1)
+    better = (targets.unsqueeze(1) > targets.unsqueeze(0)).float()  # 45 ordered pairs
+    kept = sample_pairs(better, 12, torch.Generator().manual_seed(0))
+    assert kept.sum().item() == 12 and bool((kept <= better).all())
+    again = sample_pairs(better, 12, torch.Generator().manual_seed(0))
+    other = sample_pairs(better, 12, torch.Generator().manual_seed(1))
+    assert torch.equal(kept, again) and not torch.equal(kept, other)
+    assert torch.equal(sample_pairs(better, 100, torch.Generator()), better)
+    scores = torch.linspace(1.0, 0.0, 10)  # every pair in the wrong order
+    sampled = pairwise_hinge_loss(scores, targets[:, 0], 0.1, 12, torch.Generator())
+    assert 0 < sampled.item() and torch.isfinite(sampled)

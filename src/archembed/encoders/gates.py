@@ -32,6 +32,13 @@ GATES_MIN_STEPS = 2000
 until a run takes this many steps (:meth:`TrainedEncoder.epochs_for`).
 """
 
+GATES_PAIR_RATIO = 4.0
+"""Default ordered pairs per architecture in each GATES / TA-GATES training batch.
+
+The papers' code trains each batch on at most 4n random pairs of its n architectures. On 1% of
+NB201 this beats all pairs for TA-GATES on each of 9 seeds (Kendall tau 0.762 against 0.754).
+"""
+
 
 def default_passes(space: Any, width: int = 128) -> tuple[int, ...]:
     """One flow pass per hop of the longest input-to-output path of the space (NB201: 4)."""
@@ -149,6 +156,7 @@ class GATES(TrainedEncoder):
         **training: Any,
     ) -> None:
         training.setdefault("min_steps", GATES_MIN_STEPS)
+        training.setdefault("pair_ratio", GATES_PAIR_RATIO)
         super().__init__(space, **training)
         self.prune = prune
         self.op_dim = op_dim

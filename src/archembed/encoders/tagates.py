@@ -57,6 +57,7 @@ class TAGatesNet(nn.Module):
         n_proxies: int,
         beta: float,
         fidelity_steps: tuple[int, ...],
+        detach_update: bool = False,
         self_loops: bool = True,
         relu: bool = False,
         head: tuple[int, ...] = (128,),
@@ -70,6 +71,7 @@ class TAGatesNet(nn.Module):
         self.symmetry = symmetry
         self.beta = beta
         self.fidelity_steps = fidelity_steps
+        self.detach_update = detach_update
         self.op_table = nn.Linear(n_ops, op_dim, bias=False)
         if op_init_std is not None:
             nn.init.normal_(self.op_table.weight, std=op_init_std)
@@ -127,7 +129,8 @@ class TAGatesNet(nn.Module):
                 back = flow(back, emb, adj, reverse=True, open_gate=open_gate)
                 if self.relu and i < last:
                     back = torch.relu(back)
-            delta = self.update(torch.cat([emb, nodes, back], dim=-1))
+            known = (emb.detach(), nodes.detach()) if self.detach_update else (emb, nodes)
+            delta = self.update(torch.cat([*known, back], dim=-1))
             emb = emb + self.step_size * delta * real
         return outputs
 
@@ -142,9 +145,13 @@ class TAGATES(GATES):
     """TA-GATES encoder and predictor.
 
     ``steps`` is T, ``step_size`` the update scale s; ``symmetry`` one of none/noise/add/concat
-    (``noise_scale``, or ``beta`` and the zero-cost ``proxies``/``saliency_setting``);
+    (``noise_scale``, or ``beta`` and the zero-cost ``proxies``/``saliency_setting``, computed
+    once per architecture with ``saliency_seed`` whatever the training seed, as the papers
+    precompute them, so one cache serves every seed);
     ``fidelity_steps`` the step scoring each target column (default: spread over 1..T, the
-    last column at step T). Every other option (flow, head, pruning, training) is
+    last column at step T); ``detach_update`` stops the gradient through the embedding and
+    forward state fed to the update MLP (the papers' code does), so only the backward
+    information trains it. Every other option (flow, head, pruning, training) is
     :class:`GATES`'s, with its defaults.
     """
 
@@ -162,7 +169,9 @@ class TAGATES(GATES):
         beta: float = 1.0,
         proxies: tuple[str, ...] | list[str] = PROXIES,
         saliency_setting: str = "proxy",
+        saliency_seed: int = 0,
         fidelity_steps: tuple[int, ...] | list[int] | None = None,
+        detach_update: bool = False,
         **options: Any,
     ) -> None:
         super().__init__(space, **options)
@@ -180,7 +189,9 @@ class TAGATES(GATES):
         self.beta = beta
         self.proxies = tuple(proxies)
         self.saliency_setting = saliency_setting
+        self.saliency_seed = saliency_seed
         self.fidelity_steps = None if fidelity_steps is None else tuple(fidelity_steps)
+        self.detach_update = detach_update
 
     def _steps_for(self, n_outputs: int) -> tuple[int, ...]:
         if self.fidelity_steps is None:
@@ -207,12 +218,13 @@ class TAGATES(GATES):
             n_proxies=len(self.proxies),
             beta=self.beta,
             fidelity_steps=self._steps_for(n_outputs),
+            detach_update=self.detach_update,
             **self._flow_options(),
         )
 
     def _raw_saliency(self, graphs: Sequence[ArchGraph]) -> np.ndarray:
         values = per_node_saliencies(
-            self.space, graphs, self.proxies, setting=self.saliency_setting, seed=self.seed
+            self.space, graphs, self.proxies, setting=self.saliency_setting, seed=self.saliency_seed
         )
         return np.sign(values) * np.log1p(np.abs(np.nan_to_num(values)))
 

@@ -73,7 +73,9 @@ def torch_threads(threads: int | None) -> Iterator[None]:
 class TrainedEncoder(Encoder):
     """Base class: training loop, prediction, encoding, save/load; subclasses define the model.
 
-    ``loss`` is ``"hinge"`` (ranking, ``margin``; scores are not in target units) or ``"mse"``
+    ``loss`` is ``"hinge"`` (ranking, ``margin``; scores are not in target units; ``pair_ratio``
+    trains each batch on a random ``pair_ratio`` x batch-size of its ordered pairs instead of
+    all of them, as the papers' code with 4) or ``"mse"``
     (on standardised targets; :meth:`predict` returns target units). Defaults: Adam, lr 1e-3,
     no weight decay, batch 128, 200 epochs, cosine schedule (``schedule="constant"``: a fixed
     rate); ``min_steps`` raises the epochs of small training sets (:meth:`epochs_for`; 0 here,
@@ -93,6 +95,7 @@ class TrainedEncoder(Encoder):
         *,
         loss: str = "hinge",
         margin: float = 0.1,
+        pair_ratio: float | None = None,
         epochs: int = 200,
         min_steps: int = 0,
         batch_size: int = 128,
@@ -109,7 +112,10 @@ class TrainedEncoder(Encoder):
         if epochs < 1 or batch_size < 2 or min_steps < 0:
             raise ConfigError("epochs must be >= 1, min_steps >= 0 and batch_size >= 2")
         self.loss = loss
+        if pair_ratio is not None and pair_ratio <= 0:
+            raise ConfigError(f"pair_ratio must be > 0 (or None for all pairs), got {pair_ratio}")
         self.margin = margin
+        self.pair_ratio = pair_ratio
         self.epochs = epochs
         self.min_steps = min_steps
         self.batch_size = batch_size
@@ -198,7 +204,12 @@ class TrainedEncoder(Encoder):
             for start in range(0, n - 1, self.batch_size):
                 rows = order[start : start + self.batch_size]
                 scores, _ = self.model_(**{k: v[rows] for k, v in inputs.items()})
-                loss = prediction_loss(self.loss, scores, scaled[rows], self.margin)
+                max_pairs = (
+                    None if self.pair_ratio is None else math.ceil(self.pair_ratio * len(rows))
+                )
+                loss = prediction_loss(
+                    self.loss, scores, scaled[rows], self.margin, max_pairs, generator
+                )
                 optimiser.zero_grad()
                 loss.backward()
                 optimiser.step()
