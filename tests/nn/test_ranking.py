@@ -46,4 +46,4 @@ def test_sampled_pairs_are_a_random_subset_of_the_ordered_pairs():
     assert torch.equal(sample_pairs(better, 100, torch.Generator()), better)
     scores = torch.linspace(1.0, 0.0, 10)  # every pair in the wrong order
     sampled = pairwise_hinge_loss(scores, targets[:, 0], 0.1, 12, torch.Generator())
-    assert 0 < sampled.item() and torch.isfinite(sampled)
+    assert sampled.item() > 0 and torch.isfinite(sampled)
