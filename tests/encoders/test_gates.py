@@ -13,7 +13,13 @@ from archembed.predictors.metrics import kendall_tau
 FAST = {"epochs": 25, "min_steps": 0, "batch_size": 50, "lr": 3e-3}
 SMALL = {
     "gates": {"op_dim": 16, "input_dim": 16, "hidden": [32] * 4},
-    "tagates": {"op_dim": 16, "input_dim": 16, "hidden": [32] * 4, "backward_dim": 16},
+    "tagates": {
+        "op_dim": 16,
+        "input_dim": 16,
+        "hidden": [32] * 4,
+        "backward_dim": 16,
+        "head": [32],
+    },
     "mlp": {"hidden": [64, 64]},
     "mlp-path": {"hidden": [64, 64]},
     "lstm": {"hidden": 32},
@@ -109,6 +115,8 @@ def test_gates_flow_defaults_follow_the_paper(nb201_slice):
     assert all(flow.self_map is None for flow in net.flow.passes) and net.flow.relu
     assert any(isinstance(layer, torch.nn.Dropout) for layer in net.head)
     assert net.head[0].out_features == 200
+    tagates = ENCODERS.get("tagates")("nb201")
+    assert tagates.head == (300,) * 5 and tagates.backward_dim == 128
     constant = ENCODERS.get("gates")(
         "nb201", **SMALL["gates"], epochs=2, min_steps=0, schedule="constant"
     )

@@ -40,6 +40,13 @@ from archembed.nn.mlp import mlp
 SYMMETRY = ("none", "noise", "add", "concat")
 ZERO_COST_SYMMETRY = ("add", "concat")
 
+TAGATES_HEAD = (300, 300, 300, 300, 300)
+"""Default hidden widths of TA-GATES' scoring MLP, as in the papers' NB201 configuration.
+
+With 128-wide backward passes (also theirs) and random training pairs it raised TA-GATES on 1%
+of NB201 from Kendall tau 0.762 to 0.771 (9 seeds), against GATES' one 200-wide layer.
+"""
+
 
 class TAGatesNet(nn.Module):
     """Op table, symmetry breaking, T forward/backward/update steps, MLP head."""
@@ -152,7 +159,7 @@ class TAGATES(GATES):
     last column at step T); ``detach_update`` stops the gradient through the embedding and
     forward state fed to the update MLP (the papers' code does), so only the backward
     information trains it. Every other option (flow, head, pruning, training) is
-    :class:`GATES`'s, with its defaults.
+    :class:`GATES`'s, with its defaults, except the scoring MLP (:data:`TAGATES_HEAD`).
     """
 
     name = "tagates"
@@ -163,7 +170,7 @@ class TAGATES(GATES):
         *,
         steps: int = 4,
         step_size: float = 0.1,
-        backward_dim: int = 64,
+        backward_dim: int = 128,
         symmetry: str = "none",
         noise_scale: float = 0.1,
         beta: float = 1.0,
@@ -174,6 +181,7 @@ class TAGATES(GATES):
         detach_update: bool = False,
         **options: Any,
     ) -> None:
+        options.setdefault("head", TAGATES_HEAD)
         super().__init__(space, **options)
         if symmetry not in SYMMETRY:
             raise ConfigError(
