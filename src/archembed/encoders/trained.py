@@ -111,9 +111,9 @@ class TrainedEncoder(Encoder):
             raise ConfigError(f"unknown loss {loss!r}; choose one of: {', '.join(LOSSES)}")
         if epochs < 1 or batch_size < 2 or min_steps < 0:
             raise ConfigError("epochs must be >= 1, min_steps >= 0 and batch_size >= 2")
-        self.loss = loss
         if pair_ratio is not None and pair_ratio <= 0:
             raise ConfigError(f"pair_ratio must be > 0 (or None for all pairs), got {pair_ratio}")
+        self.loss = loss
         self.margin = margin
         self.pair_ratio = pair_ratio
         self.epochs = epochs
