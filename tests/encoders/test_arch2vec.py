@@ -11,7 +11,7 @@ from archembed.encoders.arch2vec import Arch2Vec
 from archembed.encoders.decoding import (
     decoded_fingerprints,
     graphs_from_codes,
-    paper_valid_ops,
+    paper_valid,
     validity_uniqueness,
     well_formed_ops,
 )
@@ -189,9 +189,34 @@ def test_paper_validity_is_the_official_nb201_op_check() -> None:
     slot2_output = [*good[:2], code["output"], *good[3:]]
     absent_end = [*good[:7], len(space.ops)]
     codes = np.array([good, slot1_input, slot2_output, absent_end])
-    assert paper_valid_ops(space, codes).tolist() == [True, True, False, False]
+    adjacency = np.zeros((len(codes), 8, 8), dtype=np.uint8)
+    assert paper_valid(space, codes, adjacency).tolist() == [True, True, False, False]
     assert well_formed_ops(space, codes).tolist() == [True, False, False, False]
-    assert paper_valid_ops(get_space("nb101"), codes[:, :7]) is None
+    assert paper_valid(get_space("darts"), codes, adjacency) is None
+
+
+def test_nb101_paper_validity_prunes_before_checking_ops() -> None:
+    # input -> conv -> output plus a dead vertex decoded as "output" (no edges) or as a conv
+    # with an edge to the output but none in: ModelSpec prunes both away and accepts the cell,
+    # while our strict check rejects a second "output". Too many live edges stay invalid.
+    space = get_space("nb101")
+    absent = len(space.ops)
+    i, o, c3 = space.ops.index("input"), space.ops.index("output"), 1
+    codes = np.array(
+        [
+            [i, c3, o, o, absent, absent, absent],
+            [i, c3, c3, o, absent, absent, absent],
+            [i, c3, c3, c3, c3, c3, o],
+            [i, o, absent, absent, absent, absent, absent],
+        ]
+    )
+    adj = np.zeros((4, 7, 7), dtype=np.uint8)
+    adj[0, 0, 1] = adj[0, 1, 3] = 1
+    adj[1, 0, 1] = adj[1, 1, 3] = adj[1, 2, 3] = 1
+    adj[2] = np.triu(np.ones((7, 7), dtype=np.uint8), 1)
+    assert paper_valid(space, codes, adj).tolist() == [True, True, False, False]
+    strict = [graph is not None for graph in graphs_from_codes(space, codes, adj)]
+    assert strict == [False, True, False, False]
 
 
 def test_decoded_fingerprints_merge_relabellings_and_keep_dead_parts_apart() -> None:

@@ -36,23 +36,52 @@ def well_formed_ops(space: SearchSpace, codes: np.ndarray) -> np.ndarray:
     )
 
 
-def paper_valid_ops(space: SearchSpace, codes: np.ndarray) -> np.ndarray | None:
+def paper_valid(space: SearchSpace, codes: np.ndarray, adjacency: np.ndarray) -> np.ndarray | None:
     """Per sample: valid by the check the arch2vec paper's numbers were computed with, or None.
 
-    Only NAS-Bench-201 has a check of its own there: the first vertex decodes to input, the last
-    to output, and vertices 2 .. N-2 to edge ops. The adjacency is not looked at, and neither is
-    vertex 1 (the first edge), which the official check skips. Everywhere else the paper checks
-    the decoded graph itself (NAS-Bench-101: ModelSpec validity), which is our strict validity,
-    so this returns None there.
+    NAS-Bench-201 (:func:`nb201_paper_ops`) and NAS-Bench-101 (:func:`modelspec_valid`) have
+    checks of their own in the official code; elsewhere the paper checks the decoded graph
+    itself, which is our strict validity, so this returns None there.
     """
-    if space.name != "nb201":
-        return None
+    if space.name == "nb201":
+        return nb201_paper_ops(space, codes)
+    if space.name == "nb101":
+        return modelspec_valid(space, codes, adjacency)
+    return None
+
+
+def nb201_paper_ops(space: SearchSpace, codes: np.ndarray) -> np.ndarray:
+    """The official NAS-Bench-201 check: the first vertex decodes to input, the last to output,
+    and vertices 2 .. N-2 to edge ops. Neither the adjacency nor vertex 1 (the first edge) is
+    looked at."""
     inner = [space.ops.index(op) for op in space.ops if op not in ("input", "output")]
     return (
         (codes[:, 0] == space.ops.index("input"))
         & (codes[:, -1] == space.ops.index("output"))
         & np.isin(codes[:, 2:-1], inner).all(axis=1)
     )
+
+
+def modelspec_valid(space: SearchSpace, codes: np.ndarray, adjacency: np.ndarray) -> np.ndarray:
+    """NAS-Bench-101's ModelSpec check of each decoded graph: prune first, then check.
+
+    The vertices off every input-to-output path are dropped before the ops, the size and the
+    edge count are looked at, so a dead vertex may decode to input or output. The official code
+    counts such a sample; our strict validity (:func:`well_formed_ops` first) does not.
+    """
+    valid = np.zeros(len(codes), dtype=bool)
+    for i in np.flatnonzero((codes != len(space.ops)).sum(axis=1) >= 2).tolist():
+        graph = _present_graph(space, codes[i], adjacency[i])
+        valid[i] = graph.is_connected() and space.is_valid(graph.prune())
+    return valid
+
+
+def _present_graph(space: SearchSpace, code: np.ndarray, adjacency: np.ndarray) -> ArchGraph:
+    """The decoded graph on the vertices of one sample whose class is not "absent"."""
+    keep = np.flatnonzero(code != len(space.ops))
+    adj = np.ascontiguousarray(adjacency[np.ix_(keep, keep)], dtype=np.uint8)
+    adj.setflags(write=False)
+    return ArchGraph.from_trusted(adj, tuple(space.ops[c] for c in code[keep].tolist()))
 
 
 def decoded_fingerprints(codes: np.ndarray, adjacency: np.ndarray, rows: np.ndarray) -> set[str]:
@@ -73,15 +102,9 @@ def graphs_from_codes(
     The cheap structural checks (:func:`well_formed_ops`) run vectorised over the batch; only
     survivors go through ``space.is_valid``.
     """
-    vocab = np.asarray(space.ops, dtype=object)
-    present = codes != len(space.ops)
     out: list[ArchGraph | None] = [None] * len(codes)
-    adjacency = adjacency.astype(np.uint8, copy=False)
     for i in np.flatnonzero(well_formed_ops(space, codes)).tolist():
-        keep = np.flatnonzero(present[i])
-        adj = np.ascontiguousarray(adjacency[i][np.ix_(keep, keep)])
-        adj.setflags(write=False)
-        graph = ArchGraph.from_trusted(adj, tuple(vocab[codes[i, keep]].tolist()))
+        graph = _present_graph(space, codes[i], adjacency[i])
         if space.is_valid(graph):
             out[i] = graph
             continue

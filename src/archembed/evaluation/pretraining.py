@@ -9,7 +9,7 @@ import numpy as np
 from archembed.encoders.decoding import (
     decoded_fingerprints,
     graphs_from_codes,
-    paper_valid_ops,
+    paper_valid,
     validity_uniqueness,
     well_formed_ops,
 )
@@ -29,10 +29,10 @@ def sample_quality(
     ``validity`` counts decoded graphs that are architectures of the space (uniqueness among
     them by identity). ``op_validity`` only asks for a well-formed op sequence (input, inner
     ops, output), adjacency ignored. ``paper_validity`` is the definition the arch2vec paper's
-    Table 1 was computed with (:func:`~archembed.encoders.decoding.paper_valid_ops`; on
-    NAS-Bench-201 an op check that skips vertex 1, elsewhere the strict one), and
-    ``paper_uniqueness`` counts, as the official code, distinct decoded graphs among the
-    paper-valid samples, hashed as decoded before pruning
+    Table 1 was computed with (:func:`~archembed.encoders.decoding.paper_valid`: on
+    NAS-Bench-201 an op check that skips vertex 1, on NAS-Bench-101 ModelSpec's prune-then-check,
+    elsewhere the strict one), and ``paper_uniqueness`` counts, as the official code, distinct
+    decoded graphs among the paper-valid samples, hashed as decoded before pruning
     (:func:`~archembed.encoders.decoding.decoded_fingerprints`).
     """
     z = encoder.sample_latents(n, np.random.default_rng(seed), prior=prior)
@@ -41,7 +41,7 @@ def sample_quality(
     quality = validity_uniqueness(encoder.space, decoded)
     well_formed = well_formed_ops(encoder.space, codes)
     op_rows = {codes[i].tobytes() for i in np.flatnonzero(well_formed)}
-    paper = paper_valid_ops(encoder.space, codes)
+    paper = paper_valid(encoder.space, codes, adjacency)
     if paper is None:
         paper = np.array([graph is not None for graph in decoded], dtype=bool)
     paper_rows = np.flatnonzero(paper)
