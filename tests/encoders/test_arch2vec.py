@@ -266,6 +266,30 @@ def test_decoder_dropout_and_stochastic_epochs(monkeypatch) -> None:
     assert encoder.model_.decoder_dropout == 0.3
 
 
+def test_grad_clip_bounds_every_step_gradient(monkeypatch) -> None:
+    space, graphs = _nb201_graphs(100)
+    with pytest.raises(ConfigError, match="grad_clip"):
+        Arch2Vec(space, grad_clip=0.0)
+    norms: list[float] = []
+    original = torch.optim.Adam.step
+
+    def spy(self, *args, **kwargs):
+        grads = [p.grad for group in self.param_groups for p in group["params"]]
+        norms.append(
+            float(torch.linalg.vector_norm(torch.stack([g.norm() for g in grads if g is not None])))
+        )
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(torch.optim.Adam, "step", spy)
+    options = {"hidden": (16, 16), "epochs": 1, "batch_size": 32, "validity_samples": 0}
+    Arch2Vec(space, **options).fit(graphs, progress=False)
+    assert max(norms) > 0.05  # unclipped gradients are larger than the bound below
+    norms.clear()
+    clipped = Arch2Vec(space, grad_clip=0.05, **options).fit(graphs, progress=False)
+    assert norms and max(norms) <= 0.05 + 1e-6
+    assert clipped.config()["grad_clip"] == 0.05
+
+
 def test_decoder_dropout_zeroes_latents_only_in_training_mode() -> None:
     model = GraphAutoencoder(7, (8,), 4, decoder_dropout=0.5)
     adj = torch.zeros(64, 3, 3)

@@ -66,6 +66,13 @@ def pretrain_arch2vec(
             "then in eval mode as the official code (default: every epoch).",
         ),
     ] = None,
+    grad_clip: Annotated[
+        float | None,
+        typer.Option(
+            "--grad-clip",
+            help="Clip each step's gradient norm to this value (the official code: 5).",
+        ),
+    ] = None,
     samples: Annotated[
         int | None,
         typer.Option("--samples", min=2, help="Train on N random archs (default: all, if finite)."),
@@ -148,6 +155,7 @@ def pretrain_arch2vec(
         kl_weight=kl_weight,
         decoder_dropout=decoder_dropout,
         stochastic_epochs=stochastic_epochs,
+        grad_clip=grad_clip,
         epochs=epochs,
         batch_size=batch_size,
         lr=lr,

@@ -121,6 +121,8 @@ class Arch2Vec(Encoder):
     mode: latent means decoded as they are, no dropout, batch norm with its running statistics.
     The official code trains that way with ``stochastic_epochs=1`` (it switches the model to
     eval mode for its validity check after each epoch and never back; see docs/ARCH2VEC.md).
+    ``grad_clip`` rescales each step's gradient to at most that norm (None: off; the official
+    code clips at 5).
     ``locality_loss`` (a metric-loss name of :mod:`archembed.nn.metric_learning`; None or
     ``"none"`` = off) adds the locality loss (module docstring); the other ``locality_*``
     options only apply with it. Learned: ``model_``, ``latent_mean_``/``latent_std_`` (per
@@ -140,6 +142,7 @@ class Arch2Vec(Encoder):
         mlp_layers: int = 2,
         decoder_dropout: float = 0.0,
         stochastic_epochs: int | None = None,
+        grad_clip: float | None = None,
         pooling: str = "mean",
         epochs: int | None = None,
         batch_size: int = 64,
@@ -171,6 +174,8 @@ class Arch2Vec(Encoder):
             raise ConfigError(f"decoder_dropout must be in [0, 1), got {decoder_dropout}")
         if stochastic_epochs is not None and stochastic_epochs < 0:
             raise ConfigError(f"stochastic_epochs must be >= 0 or None, got {stochastic_epochs}")
+        if grad_clip is not None and grad_clip <= 0:
+            raise ConfigError(f"grad_clip must be > 0 or None, got {grad_clip}")
         if batch_size < 2 or latent_dim < 1 or not hidden:
             raise ConfigError("batch_size must be >= 2, latent_dim >= 1 and hidden non-empty")
         self.hidden = tuple(int(h) for h in hidden)
@@ -181,6 +186,7 @@ class Arch2Vec(Encoder):
         self.mlp_layers = int(mlp_layers)
         self.decoder_dropout = float(decoder_dropout)
         self.stochastic_epochs = None if stochastic_epochs is None else int(stochastic_epochs)
+        self.grad_clip = None if grad_clip is None else float(grad_clip)
         self.pooling = pooling
         self.epochs = epochs
         self.batch_size = int(batch_size)
@@ -218,6 +224,7 @@ class Arch2Vec(Encoder):
             "mlp_layers": self.mlp_layers,
             "decoder_dropout": self.decoder_dropout,
             "stochastic_epochs": self.stochastic_epochs,
+            "grad_clip": self.grad_clip,
             "pooling": self.pooling,
             "epochs": self.epochs,
             "batch_size": self.batch_size,
@@ -387,6 +394,8 @@ class Arch2Vec(Encoder):
                 total = total + self.locality_weight * metric
             optimiser.zero_grad(set_to_none=True)
             total.backward()
+            if self.grad_clip is not None:
+                torch.nn.utils.clip_grad_norm_(model.parameters(), self.grad_clip)
             optimiser.step()
             parts = (total, loss.ops, loss.adj, loss.kl, metric)
             totals += [float(v.detach()) for v in parts]
