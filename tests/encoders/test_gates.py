@@ -153,3 +153,26 @@ def test_tagates_detached_update_changes_gradients_not_outputs(nb201_slice):
         grads.append(net.op_table.weight.grad.clone())
     assert torch.allclose(outputs[0], outputs[1])
     assert not torch.allclose(grads[0], grads[1])
+
+
+def test_tagates_conv_only_update_leaves_other_operations_fixed(nb201_slice):
+    train, y_train, _, _, _ = nb201_slice
+    with pytest.raises(ConfigError, match="update_ops"):
+        ENCODERS.get("tagates")("nb201", update_ops="pool")
+    model = ENCODERS.get("tagates")(
+        "nb201", steps=3, epochs=1, min_steps=0, update_ops="conv", **SMALL["tagates"]
+    )
+    net = model.fit(train[:20], y_train[:20]).model_
+    assert net.updatable.tolist() == [float("conv" in op) for op in model.space.ops]
+    space = model.space
+    no_conv = space.from_native(
+        "|skip_connect~0|+|avg_pool_3x3~0|skip_connect~1|+|none~0|avg_pool_3x3~1|skip_connect~2|"
+    )
+    with_conv = space.from_native(
+        "|nor_conv_3x3~0|+|avg_pool_3x3~0|skip_connect~1|+|none~0|nor_conv_1x1~1|skip_connect~2|"
+    )
+    net.eval()
+    with torch.no_grad():
+        fixed, moved = (net.encodings(**model._inputs([cell])) for cell in (no_conv, with_conv))
+    assert all(torch.allclose(fixed[0], step) for step in fixed[1:])  # nothing to update
+    assert not torch.allclose(moved[0], moved[-1])

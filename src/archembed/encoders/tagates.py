@@ -39,6 +39,9 @@ from archembed.nn.mlp import mlp
 
 SYMMETRY = ("none", "noise", "add", "concat")
 ZERO_COST_SYMMETRY = ("add", "concat")
+UPDATE_OPS = ("all", "conv")
+"""Which operation embeddings the update step changes: every one, or only convolutions (the
+parametric operations, whose training dynamics the update models; the papers' NB201 setting)."""
 
 TAGATES_HEAD = (300, 300, 300, 300, 300)
 """Default hidden widths of TA-GATES' scoring MLP, as in the papers' NB201 configuration.
@@ -65,6 +68,7 @@ class TAGatesNet(nn.Module):
         beta: float,
         fidelity_steps: tuple[int, ...],
         detach_update: bool = False,
+        updatable: torch.Tensor | None = None,
         self_loops: bool = True,
         relu: bool = False,
         head: tuple[int, ...] = (128,),
@@ -79,6 +83,9 @@ class TAGatesNet(nn.Module):
         self.beta = beta
         self.fidelity_steps = fidelity_steps
         self.detach_update = detach_update
+        self.register_buffer(
+            "updatable", torch.ones(n_ops) if updatable is None else updatable, persistent=False
+        )
         self.op_table = nn.Linear(n_ops, op_dim, bias=False)
         if op_init_std is not None:
             nn.init.normal_(self.op_table.weight, std=op_init_std)
@@ -121,7 +128,7 @@ class TAGatesNet(nn.Module):
     ) -> list[torch.Tensor]:
         """The output node's forward state after each of the T steps."""
         emb = self.initial_embedding(ops, saliency, noise)
-        real = ops.sum(-1, keepdim=True)  # 1 on real nodes, 0 on padding
+        updated = ops @ self.updatable.unsqueeze(-1)  # 1 on nodes whose embedding moves
         rows = torch.arange(ops.shape[0])
         outputs = []
         for step in range(self.steps):
@@ -138,7 +145,7 @@ class TAGatesNet(nn.Module):
                     back = torch.relu(back)
             known = (emb.detach(), nodes.detach()) if self.detach_update else (emb, nodes)
             delta = self.update(torch.cat([*known, back], dim=-1))
-            emb = emb + self.step_size * delta * real
+            emb = emb + self.step_size * delta * updated
         return outputs
 
     def forward(self, **inputs: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -158,7 +165,8 @@ class TAGATES(GATES):
     ``fidelity_steps`` the step scoring each target column (default: spread over 1..T, the
     last column at step T); ``detach_update`` stops the gradient through the embedding and
     forward state fed to the update MLP (the papers' code does), so only the backward
-    information trains it. Every other option (flow, head, pruning, training) is
+    information trains it; ``update_ops`` (:data:`UPDATE_OPS`) chooses the operations whose
+    embeddings the update changes. Every other option (flow, head, pruning, training) is
     :class:`GATES`'s, with its defaults, except the scoring MLP (:data:`TAGATES_HEAD`).
     """
 
@@ -179,6 +187,7 @@ class TAGATES(GATES):
         saliency_seed: int = 0,
         fidelity_steps: tuple[int, ...] | list[int] | None = None,
         detach_update: bool = False,
+        update_ops: str = "all",
         **options: Any,
     ) -> None:
         options.setdefault("head", TAGATES_HEAD)
@@ -189,6 +198,10 @@ class TAGATES(GATES):
             )
         if steps < 1:
             raise ConfigError(f"TA-GATES needs steps >= 1, got {steps}")
+        if update_ops not in UPDATE_OPS:
+            raise ConfigError(
+                f"unknown update_ops {update_ops!r}; choose one of: {', '.join(UPDATE_OPS)}"
+            )
         self.steps = steps
         self.step_size = step_size
         self.backward_dim = backward_dim
@@ -200,6 +213,13 @@ class TAGATES(GATES):
         self.saliency_seed = saliency_seed
         self.fidelity_steps = None if fidelity_steps is None else tuple(fidelity_steps)
         self.detach_update = detach_update
+        self.update_ops = update_ops
+
+    def _updatable(self) -> torch.Tensor:
+        """1 for each operation of the vocabulary whose embedding the update step changes."""
+        if self.update_ops == "all":
+            return torch.ones(len(self.space.ops))
+        return torch.tensor([float("conv" in op) for op in self.space.ops])
 
     def _steps_for(self, n_outputs: int) -> tuple[int, ...]:
         if self.fidelity_steps is None:
@@ -227,6 +247,7 @@ class TAGATES(GATES):
             beta=self.beta,
             fidelity_steps=self._steps_for(n_outputs),
             detach_update=self.detach_update,
+            updatable=self._updatable(),
             **self._flow_options(),
         )
 
