@@ -2,7 +2,8 @@
 
 Shared by every encoder with a decoder. A decoded graph keeps the vertices whose class is not
 "absent"; it is returned when it belongs to the space, or when pruning its dead vertices makes it
-belong (NAS-Bench-101's ModelSpec semantics), and is None otherwise.
+belong, and is None otherwise (strict validity). The arch2vec paper's own, looser checks are
+:func:`paper_valid`.
 """
 
 from __future__ import annotations
