@@ -290,6 +290,29 @@ def test_grad_clip_bounds_every_step_gradient(monkeypatch) -> None:
     assert clipped.config()["grad_clip"] == 0.05
 
 
+def test_sigmoid_op_loss_is_the_per_class_binary_cross_entropy() -> None:
+    with pytest.raises(ConfigError, match="op loss"):
+        Arch2Vec("nb201", op_loss="hinge")
+    adj = torch.zeros(4, 3, 3)
+    adj[:, 0, 1] = adj[:, 1, 2] = 1
+    ops = torch.nn.functional.one_hot(torch.tensor([0, 3, 6]), 7).float().expand(4, 3, 7)
+    codes, mask = ops.argmax(-1), torch.ones(4, 3, dtype=torch.bool)
+    losses = {}
+    for op_loss in ("softmax", "sigmoid"):
+        torch.manual_seed(0)
+        model = GraphAutoencoder(7, (8,), 4, variational=False, op_loss=op_loss).eval()
+        losses[op_loss] = model.loss(adj, ops, codes, mask, kl_weight=0.0).ops.item()
+        with torch.no_grad():
+            logits = model.decode(model.encode(adj, ops, mask)[0])[0].reshape(-1, 8)
+    targets = torch.nn.functional.one_hot(codes.reshape(-1), 8).float()
+    expected = (
+        -(targets * torch.log(torch.sigmoid(logits))).sum()
+        - ((1 - targets) * torch.log(1 - torch.sigmoid(logits))).sum()
+    )
+    assert losses["sigmoid"] == pytest.approx(float(expected) / targets.numel(), rel=1e-5)
+    assert losses["softmax"] != pytest.approx(losses["sigmoid"])
+
+
 def test_decoder_dropout_zeroes_latents_only_in_training_mode() -> None:
     model = GraphAutoencoder(7, (8,), 4, decoder_dropout=0.5)
     adj = torch.zeros(64, 3, 3)

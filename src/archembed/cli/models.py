@@ -73,6 +73,13 @@ def pretrain_arch2vec(
             help="Clip each step's gradient norm to this value (the official code: 5).",
         ),
     ] = None,
+    op_loss: Annotated[
+        str,
+        typer.Option(
+            "--op-loss",
+            help="softmax (cross-entropy) or sigmoid (per-class BCE, as the official code).",
+        ),
+    ] = "softmax",
     samples: Annotated[
         int | None,
         typer.Option("--samples", min=2, help="Train on N random archs (default: all, if finite)."),
@@ -156,6 +163,7 @@ def pretrain_arch2vec(
         decoder_dropout=decoder_dropout,
         stochastic_epochs=stochastic_epochs,
         grad_clip=grad_clip,
+        op_loss=op_loss,
         epochs=epochs,
         batch_size=batch_size,
         lr=lr,

@@ -37,7 +37,12 @@ from archembed.encoders.decoding import graphs_from_codes, validity_uniqueness
 from archembed.encoders.locality import check_locality_options, locality_batch
 from archembed.errors import ConfigError, CorruptFileError
 from archembed.graph import ArchGraph
-from archembed.nn.graph_autoencoder import GRAPH_ENCODERS, GraphAutoencoder, decode_predictions
+from archembed.nn.graph_autoencoder import (
+    GRAPH_ENCODERS,
+    OP_LOSSES,
+    GraphAutoencoder,
+    decode_predictions,
+)
 from archembed.nn.metric_learning import NO_METRIC_LOSS, MetricLoss
 from archembed.nn.runtime import (
     load_checkpoint,
@@ -122,7 +127,8 @@ class Arch2Vec(Encoder):
     The official code trains that way with ``stochastic_epochs=1`` (it switches the model to
     eval mode for its validity check after each epoch and never back; see docs/ARCH2VEC.md).
     ``grad_clip`` rescales each step's gradient to at most that norm (None: off; the official
-    code clips at 5).
+    code clips at 5). ``op_loss`` is ``"softmax"`` (cross-entropy) or ``"sigmoid"`` (one binary
+    cross-entropy per op class, as the official code).
     ``locality_loss`` (a metric-loss name of :mod:`archembed.nn.metric_learning`; None or
     ``"none"`` = off) adds the locality loss (module docstring); the other ``locality_*``
     options only apply with it. Learned: ``model_``, ``latent_mean_``/``latent_std_`` (per
@@ -143,6 +149,7 @@ class Arch2Vec(Encoder):
         decoder_dropout: float = 0.0,
         stochastic_epochs: int | None = None,
         grad_clip: float | None = None,
+        op_loss: str = "softmax",
         pooling: str = "mean",
         epochs: int | None = None,
         batch_size: int = 64,
@@ -174,6 +181,8 @@ class Arch2Vec(Encoder):
             raise ConfigError(f"decoder_dropout must be in [0, 1), got {decoder_dropout}")
         if stochastic_epochs is not None and stochastic_epochs < 0:
             raise ConfigError(f"stochastic_epochs must be >= 0 or None, got {stochastic_epochs}")
+        if op_loss not in OP_LOSSES:
+            raise ConfigError(f"unknown op loss {op_loss!r}; use one of {OP_LOSSES}")
         if grad_clip is not None and grad_clip <= 0:
             raise ConfigError(f"grad_clip must be > 0 or None, got {grad_clip}")
         if batch_size < 2 or latent_dim < 1 or not hidden:
@@ -187,6 +196,7 @@ class Arch2Vec(Encoder):
         self.decoder_dropout = float(decoder_dropout)
         self.stochastic_epochs = None if stochastic_epochs is None else int(stochastic_epochs)
         self.grad_clip = None if grad_clip is None else float(grad_clip)
+        self.op_loss = op_loss
         self.pooling = pooling
         self.epochs = epochs
         self.batch_size = int(batch_size)
@@ -225,6 +235,7 @@ class Arch2Vec(Encoder):
             "decoder_dropout": self.decoder_dropout,
             "stochastic_epochs": self.stochastic_epochs,
             "grad_clip": self.grad_clip,
+            "op_loss": self.op_loss,
             "pooling": self.pooling,
             "epochs": self.epochs,
             "batch_size": self.batch_size,
@@ -264,6 +275,7 @@ class Arch2Vec(Encoder):
             self.variational,
             self.mlp_layers,
             self.decoder_dropout,
+            self.op_loss,
         ).to(self.device)
 
     def _require_fitted(self) -> GraphAutoencoder:

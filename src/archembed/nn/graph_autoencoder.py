@@ -21,6 +21,9 @@ from archembed.nn.gcn import GCNEncoder
 from archembed.nn.gin import GINEncoder
 
 GRAPH_ENCODERS = ("gin", "gcn")
+OP_LOSSES = ("softmax", "sigmoid")
+"""Op reconstruction losses: cross-entropy over the op classes, or (the official arch2vec code)
+one sigmoid per class with binary cross-entropy averaged over vertices and classes."""
 
 
 @dataclass
@@ -38,7 +41,8 @@ class GraphAutoencoder(nn.Module):
 
     ``n_ops`` is the op vocabulary size; the op head predicts ``n_ops + 1`` classes, the last
     meaning "no vertex here" (padding). Without ``variational`` there is no log-variance head.
-    ``decoder_dropout`` drops latent entries before decoding while training.
+    ``decoder_dropout`` drops latent entries before decoding while training. ``op_loss`` is one
+    of :data:`OP_LOSSES`; decoding takes the highest-scoring class either way.
     """
 
     def __init__(
@@ -50,10 +54,14 @@ class GraphAutoencoder(nn.Module):
         variational: bool = True,
         mlp_layers: int = 2,
         decoder_dropout: float = 0.0,
+        op_loss: str = "softmax",
     ) -> None:
         super().__init__()
         if not 0.0 <= decoder_dropout < 1.0:
             raise ValueError(f"decoder_dropout must be in [0, 1), got {decoder_dropout}")
+        if op_loss not in OP_LOSSES:
+            raise ValueError(f"unknown op loss {op_loss!r}; choose one of {OP_LOSSES}")
+        self.op_loss = op_loss
         self.decoder_dropout = float(decoder_dropout)
         if encoder == "gin":
             self.encoder: nn.Module = GINEncoder(n_ops, hidden, mlp_layers)
@@ -94,7 +102,7 @@ class GraphAutoencoder(nn.Module):
         kl_weight: float,
         generator: torch.Generator | None = None,
     ) -> AutoencoderLoss:
-        """Reconstruction (op cross-entropy + adjacency BCE) plus ``kl_weight`` x KL to N(0, I).
+        """Reconstruction (op loss + adjacency BCE) plus ``kl_weight`` x KL to N(0, I).
 
         The adjacency target is ``A + A^T`` (the inner-product decoder is symmetric; the upper
         triangle is read back). The KL is averaged over real vertices. In training mode the
@@ -110,7 +118,12 @@ class GraphAutoencoder(nn.Module):
             keep = torch.rand(z.shape, generator=generator, device=z.device) >= self.decoder_dropout
             z = z * keep / (1.0 - self.decoder_dropout)
         op_logits, adj_logits = self.decode(z)
-        loss_ops = F.cross_entropy(op_logits.reshape(-1, op_logits.shape[-1]), codes.reshape(-1))
+        flat_logits, flat_codes = op_logits.reshape(-1, op_logits.shape[-1]), codes.reshape(-1)
+        if self.op_loss == "softmax":
+            loss_ops = F.cross_entropy(flat_logits, flat_codes)
+        else:
+            targets = F.one_hot(flat_codes, flat_logits.shape[-1]).to(flat_logits.dtype)
+            loss_ops = F.binary_cross_entropy_with_logits(flat_logits, targets)
         nodes = adj.shape[-1]
         off_diagonal = ~torch.eye(nodes, dtype=torch.bool, device=adj.device)
         sym = adj + adj.transpose(1, 2)
