@@ -3,7 +3,8 @@
 Encoder: GIN (or GCN, for the GAE/VGAE baselines) on the symmetrised adjacency ``A + A^T`` with
 one-hot op features, then linear heads for per-node means and log-variances. Decoder:
 ``p(A_ij = 1) = sigmoid(z_i . z_j)`` and ``ops_i = softmax(W z_i + b)`` over the op vocabulary
-plus one "absent" class, so graphs smaller than the padded size decode to their own size.
+plus one "absent" class, so graphs smaller than the padded size decode to their own size
+(or, with ``op_loss="sigmoid"``, one sigmoid per class, as the official code).
 Optional dropout on the latents before decoding (training only), as in the official arch2vec
 decoder (rate 0.3 there).
 """
