@@ -73,7 +73,7 @@ def modelspec_valid(space: SearchSpace, codes: np.ndarray, adjacency: np.ndarray
     valid = np.zeros(len(codes), dtype=bool)
     for i in np.flatnonzero((codes != len(space.ops)).sum(axis=1) >= 2).tolist():
         graph = _present_graph(space, codes[i], adjacency[i])
-        valid[i] = graph.is_connected() and space.is_valid(graph.prune())
+        valid[i] = space.is_valid(graph.prune())
     return valid
 
 
