@@ -17,50 +17,71 @@ from archembed.spaces.base import SearchSpace
 
 
 def well_formed_ops(space: SearchSpace, codes: np.ndarray) -> np.ndarray:
-    """Per sample: the present vertices read input, inner ops only, output (no adjacency check).
+    """Per sample: the present vertices read the space's input ops, inner ops only, output
+    (no adjacency check).
 
     This is the validity test of the official arch2vec code for NAS-Bench-201.
     """
-    absent = len(space.ops)
-    input_code, output_code = space.ops.index("input"), space.ops.index("output")
+    absent, heads = len(space.ops), [space.ops.index(op) for op in space.input_ops]
+    output_code = space.ops.index("output")
     present = codes != absent
     sizes = present.sum(axis=1)
-    first = np.where(present.any(axis=1), present.argmax(axis=1), 0)
-    last = codes.shape[1] - 1 - present[:, ::-1].argmax(axis=1)
+    order = np.argsort(~present, axis=1, kind="stable")
     rows = np.arange(len(codes))
-    endpoint = (codes == input_code) | (codes == output_code)
+    last = order[rows, np.maximum(sizes - 1, 0)]
+    endpoint = np.isin(codes, [*heads, output_code])
     return (
-        (sizes >= 2)
-        & (codes[rows, first] == input_code)
+        (sizes > len(heads))
+        & (codes[rows[:, None], order[:, : len(heads)]] == heads).all(axis=1)
         & (codes[rows, last] == output_code)
-        & (endpoint.sum(axis=1) == 2)
+        & (endpoint.sum(axis=1) == len(heads) + 1)
     )
 
 
 def paper_valid(space: SearchSpace, codes: np.ndarray, adjacency: np.ndarray) -> np.ndarray | None:
     """Per sample: valid by the check the arch2vec paper's numbers were computed with, or None.
 
-    NAS-Bench-201 (:func:`nb201_paper_ops`) and NAS-Bench-101 (:func:`modelspec_valid`) have
-    checks of their own in the official code; elsewhere the paper checks the decoded graph
-    itself, which is our strict validity, so this returns None there.
+    NAS-Bench-201 (:func:`official_op_check`), NAS-Bench-101 (:func:`modelspec_valid`) and the
+    DARTS cell (:func:`darts_cell_paper_valid`) have checks of their own in the official code;
+    elsewhere the paper checks the decoded graph itself, which is our strict validity, so this
+    returns None there.
     """
     if space.name == "nb201":
-        return nb201_paper_ops(space, codes)
+        return official_op_check(space, codes)
     if space.name == "nb101":
         return modelspec_valid(space, codes, adjacency)
+    if space.name == "darts_cell":
+        return darts_cell_paper_valid(space, codes, adjacency)
     return None
 
 
-def nb201_paper_ops(space: SearchSpace, codes: np.ndarray) -> np.ndarray:
-    """The official NAS-Bench-201 check: the first vertex decodes to input, the last to output,
-    and vertices 2 .. N-2 to edge ops. Neither the adjacency nor vertex 1 (the first edge) is
-    looked at."""
-    inner = [space.ops.index(op) for op in space.ops if op not in ("input", "output")]
+def official_op_check(space: SearchSpace, codes: np.ndarray) -> np.ndarray:
+    """The official op check of a fixed-size cell: the first vertices decode to the input ops,
+    the last to output, and vertices 2 .. N-2 to inner ops. The adjacency is not looked at, nor,
+    on NAS-Bench-201 (one input), vertex 1 (the first edge)."""
+    heads = [space.ops.index(op) for op in space.input_ops]
+    inner = [space.ops.index(op) for op in space.ops if op not in (*space.input_ops, "output")]
     return (
-        (codes[:, 0] == space.ops.index("input"))
+        (codes[:, : len(heads)] == heads).all(axis=1)
         & (codes[:, -1] == space.ops.index("output"))
         & np.isin(codes[:, 2:-1], inner).all(axis=1)
     )
+
+
+def darts_cell_paper_valid(
+    space: SearchSpace, codes: np.ndarray, adjacency: np.ndarray
+) -> np.ndarray:
+    """The official DARTS cell check: :func:`official_op_check`, and every edge-op vertex has a
+    predecessor among the cell inputs and the op vertices of earlier nodes.
+
+    How many predecessors, whether a vertex of node j reads both of node j's op vertices, and
+    the edges into the output are not looked at, so a valid sample need not be a cell.
+    """
+    valid = official_op_check(space, codes)
+    for vertex in range(2, space.max_nodes - 1):
+        earlier = 2 + 2 * ((vertex - 2) // 2)
+        valid &= adjacency[:, :earlier, vertex].any(axis=1)
+    return valid
 
 
 def modelspec_valid(space: SearchSpace, codes: np.ndarray, adjacency: np.ndarray) -> np.ndarray:

@@ -18,6 +18,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from archembed.encoders.base import ENCODERS, Encoder, load_encoder
+from archembed.encoders.cellwise import encoder_for_space
 from archembed.errors import ConfigError, CorruptFileError, DataNotFoundError
 from archembed.graph import ArchGraph
 from archembed.io import atomic_path
@@ -33,9 +34,7 @@ def _encoder(model: str, space: SearchSpace | None) -> Encoder:
     path = Path(model)
     if path.is_dir():
         encoder = load_encoder(path)
-        if space is not None:
-            encoder.check_space(space)
-        return encoder
+        return encoder if space is None else encoder_for_space(encoder, space)
     if model in UNTRAINED_ENCODERS:
         if space is None:
             raise ConfigError(f"encoder {model!r} needs --space or --benchmark")

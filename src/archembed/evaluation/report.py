@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from archembed.benchmarks.base import Benchmark
+from archembed.encoders.cellwise import encoder_for_space
 from archembed.evaluation.neighbours import neighbour_sequence
 from archembed.evaluation.predictive import predictive_power
 from archembed.evaluation.pretraining import pretraining_quality
@@ -56,20 +57,26 @@ def evaluate_model(
     out: str | os.PathLike[str],
     progress: bool = True,
 ) -> dict[str, Any]:
-    """All evaluations; returns the summary also written to ``out/summary.json``."""
+    """All evaluations; returns the summary also written to ``out/summary.json``.
+
+    A model of single cells (``darts_cell``) evaluates on a benchmark of whole genotypes
+    (``darts``): pretraining quality on its cells, everything else on the genotypes' cell
+    embeddings side by side (:mod:`archembed.encoders.cellwise`).
+    """
     directory = Path(out)
     directory.mkdir(parents=True, exist_ok=True)
-    encoder.check_space(benchmark.space)
+    model, encoder = encoder, encoder_for_space(encoder, benchmark.space)
     graphs, targets = benchmark.labels(settings.dataset, settings.metric, settings.epoch)
     label = f"{benchmark.name}/{settings.dataset} {settings.metric}"
     summary: dict[str, Any] = {
         "encoder": encoder.name,
         "space": encoder.space.name,
+        "model_space": model.space.name,
         "benchmark": benchmark.name,
         "settings": asdict(settings),
         "seconds": {},
     }
-    has_decoder = hasattr(encoder, "decode_codes")
+    has_decoder = hasattr(model, "decode_codes")
     with ProgressBar(enabled=progress) as bar:
         task = bar.add_task("evaluating", total=4 + has_decoder)
 
@@ -79,7 +86,7 @@ def evaluate_model(
 
         if has_decoder:
             started = time.perf_counter()
-            quality = pretraining_quality(encoder, settings.samples, settings.seed)
+            quality = pretraining_quality(model, settings.samples, settings.seed)
             write_json(directory / "pretraining.json", quality)
             summary["pretraining"] = {
                 "reconstruction_accuracy": quality["reconstruction_accuracy"],

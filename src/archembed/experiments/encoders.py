@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from archembed.encoders import ENCODERS, Encoder, load_encoder
+from archembed.encoders.cellwise import encoder_for_space
 from archembed.errors import ConfigError
 from archembed.experiments.config import EncoderSpec
 from archembed.graph import ArchGraph
@@ -26,9 +27,7 @@ def build_encoder(
 ) -> Encoder:
     """The encoder an :class:`EncoderSpec` describes, fitted on ``graphs`` when it learns."""
     if spec.model is not None:
-        encoder = load_encoder(spec.model)
-        encoder.check_space(space.name)
-        return encoder
+        return encoder_for_space(load_encoder(spec.model), space)
     cls = ENCODERS.get(spec.encoder_kind)
     params = dict(spec.pretrain or {})
     directory = cache / f"{spec.name}-{space.name}"

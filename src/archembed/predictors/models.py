@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from archembed.encoders.base import ENCODERS, Encoder, load_encoder
+from archembed.encoders.cellwise import encoder_for_space
 from archembed.errors import ConfigError
 from archembed.graph import ArchGraph
 from archembed.predictors.base import PREDICTORS, make_predictor
@@ -76,9 +77,7 @@ def fitted_embedder(
     """The self-supervised encoder of ``spec``: loaded from ``model_dir``, else fitted on
     ``graphs`` without labels (seed 0)."""
     if model_dir is not None:
-        encoder = load_encoder(model_dir)
-        encoder.check_space(space)
-        return encoder
+        return encoder_for_space(load_encoder(model_dir), space)
     try:
         encoder = ENCODERS.get(spec.encoder)(space, **(params or {}))
     except TypeError as exc:

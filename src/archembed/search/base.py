@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from archembed.encoders.base import Encoder
+from archembed.encoders.cellwise import encoder_for_space
 from archembed.errors import ConfigError
 from archembed.graph import ArchGraph
 from archembed.registry import Registry
@@ -98,8 +99,7 @@ def make_strategy(
             "(onehot, path, or a saved model directory)"
         )
     if encoder is not None and accepts_encoder(cls):
-        encoder.check_space(space.name)
-        params = {"encoder": encoder, **params}
+        params = {"encoder": encoder_for_space(encoder, space), **params}
     try:
         return cls(space, rng, **params)
     except (TypeError, ValueError) as exc:

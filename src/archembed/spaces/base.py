@@ -20,10 +20,15 @@ class SearchSpace(ABC):
 
     ``ops`` is the vocabulary of one-hot op features, input and output included; ``max_nodes``
     the largest graph. ``size`` is the number of architectures, or None when unknown/infinite.
+    ``input_ops`` are the ops of a graph's first vertices, in order (a DARTS cell has two
+    inputs); the last vertex is ``"output"``. A space built from cells names the space of one
+    cell in ``cell_space`` and splits a graph with :meth:`cells`.
     """
 
     name: str = ""
     ops: tuple[str, ...] = ()
+    input_ops: tuple[str, ...] = ("input",)
+    cell_space: str | None = None
     max_nodes: int = 0
     size: int | None = None
 
@@ -65,6 +70,10 @@ class SearchSpace(ABC):
         if not options:
             raise InvalidArchitectureError("architecture has no valid neighbour to mutate into")
         return options[int(rng.integers(len(options)))]
+
+    def cells(self, graph: ArchGraph) -> list[ArchGraph]:
+        """The cells of ``graph`` as graphs of :attr:`cell_space` (no cells: the graph itself)."""
+        return [graph]
 
     def identity(self, graph: ArchGraph) -> str:
         """The id under which benchmarks of this space store ``graph`` (default: its key)."""

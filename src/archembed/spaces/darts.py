@@ -76,11 +76,13 @@ DARTS_OPS = (
 )
 """NAS-Bench-301 edge ops, in NASLib's index order (DARTS' PRIMITIVES without ``none``)."""
 
-CELL_TYPES = ("normal", "reduce")
 N_NODES = 4
 CONCAT = (2, 3, 4, 5)
 N_VERTICES = 23
 NORMAL_OUT = 11
+CELL_VERTICES = 2 * N_NODES + 3
+CELL_OUTPUT = CELL_VERTICES - 1
+CELL_INPUTS = ("c_k-2", "c_k-1")
 
 Pair = tuple[str, int]
 Cell = tuple[Pair, ...]
@@ -123,11 +125,10 @@ def canonical_cell(pairs: Sequence[Sequence[object]]) -> Cell:
     return tuple(out)
 
 
-def _cell_adjacency(adj: np.ndarray, cell: int, inputs: Sequence[int]) -> None:
-    """Write one cell's edges into ``adj``, given the input of each of its 8 op vertices."""
-    base = _cell_base(cell)
+def write_cell_edges(adj: np.ndarray, base: int, cell_out: int, inputs: Sequence[int]) -> None:
+    """Write one cell's edges into ``adj``: its c_k-2 is vertex ``base`` (c_k-1 follows, then
+    the 8 op vertices), its output ``cell_out``; ``inputs`` gives each op vertex's source."""
     first_op = base + 2
-    cell_out = NORMAL_OUT if cell == 0 else N_VERTICES - 1
     for slot, source in enumerate(inputs):
         vertex = first_op + slot
         if source < 2:
@@ -138,18 +139,67 @@ def _cell_adjacency(adj: np.ndarray, cell: int, inputs: Sequence[int]) -> None:
         adj[vertex, cell_out] = 1
 
 
+def read_cell_pairs(graph: ArchGraph, base: int) -> list[Pair] | None:
+    """The ``(op, input)`` pairs of the cell whose c_k-2 is vertex ``base``, in layout order;
+    None when an op vertex's predecessors are not one cell input or one earlier node."""
+    first_op = base + 2
+    pairs = []
+    for slot in range(2 * N_NODES):
+        vertex = first_op + slot
+        preds = tuple(np.flatnonzero(graph.adj[:, vertex]).tolist())
+        if preds in ((base,), (base + 1,)):
+            source = preds[0] - base
+        elif len(preds) == 2 and (preds[0] - first_op) % 2 == 0 and preds[1] == preds[0] + 1:
+            source = 2 + (preds[0] - first_op) // 2
+        else:
+            return None
+        pairs.append((graph.ops[vertex], source))
+    return pairs
+
+
+def sample_cell(rng: np.random.Generator) -> Cell:
+    """A uniform canonical cell: each node draws 2 distinct inputs and an op for each."""
+    pairs: list[Pair] = []
+    for node in range(2, 6):
+        sources = sorted(rng.choice(node, size=2, replace=False))
+        codes = rng.integers(len(DARTS_OPS), size=2)
+        pairs += [(DARTS_OPS[c], int(s)) for c, s in zip(codes, sources)]
+    return tuple(pairs)
+
+
+def cell_neighbours(cell: Cell) -> list[Cell]:
+    """Canonical cells differing in one edge: another op, or another (still distinct) input."""
+    seen: dict[Cell, None] = {}
+    for slot, (op, source) in enumerate(cell):
+        sibling = cell[slot ^ 1][1]
+        node = 2 + slot // 2
+        options = [(o, source) for o in DARTS_OPS if o != op]
+        options += [(op, s) for s in range(node) if s not in (source, sibling)]
+        for pair in options:
+            pairs = list(cell)
+            pairs[slot] = pair
+            seen[canonical_cell(pairs)] = None
+    return list(seen)
+
+
+def cell_graph(pairs: Sequence[Pair]) -> ArchGraph:
+    """One cell's 11-vertex graph (the ``darts_cell`` space), its pairs in the order given:
+    ``c_k-2, c_k-1``, the 8 op vertices, ``output``."""
+    adj = np.zeros((CELL_VERTICES, CELL_VERTICES), dtype=np.uint8)
+    write_cell_edges(adj, 0, CELL_OUTPUT, [source for _, source in pairs])
+    return ArchGraph.from_trusted(adj, (*CELL_INPUTS, *(op for op, _ in pairs), "output"))
+
+
 def graph_from_genotype(genotype: Genotype) -> ArchGraph:
     """The 23-vertex graph of a canonical genotype (see the module docstring)."""
     adj = np.zeros((N_VERTICES, N_VERTICES), dtype=np.uint8)
     ops = ["input"]
     for cell, pairs in enumerate(genotype):
         base = _cell_base(cell)
-        if cell == 0:
-            adj[0, base] = adj[0, base + 1] = 1
-        else:
-            adj[NORMAL_OUT, base] = adj[NORMAL_OUT, base + 1] = 1
-        _cell_adjacency(adj, cell, [source for _, source in pairs])
-        ops += ["c_k-2", "c_k-1", *(op for op, _ in pairs)]
+        feeder, cell_out = (0, NORMAL_OUT) if cell == 0 else (NORMAL_OUT, N_VERTICES - 1)
+        adj[feeder, base] = adj[feeder, base + 1] = 1
+        write_cell_edges(adj, base, cell_out, [source for _, source in pairs])
+        ops += [*CELL_INPUTS, *(op for op, _ in pairs)]
         ops.append("concat" if cell == 0 else "output")
     return ArchGraph.from_trusted(adj, tuple(ops))
 
@@ -160,19 +210,9 @@ def _genotype_from_graph(graph: ArchGraph) -> Genotype | None:
         return None
     cells = []
     for cell in range(2):
-        base = _cell_base(cell)
-        first_op = base + 2
-        pairs = []
-        for slot in range(2 * N_NODES):
-            vertex = first_op + slot
-            preds = tuple(np.flatnonzero(graph.adj[:, vertex]).tolist())
-            if preds in ((base,), (base + 1,)):
-                source = preds[0] - base
-            elif len(preds) == 2 and (preds[0] - first_op) % 2 == 0 and preds[1] == preds[0] + 1:
-                source = 2 + (preds[0] - first_op) // 2
-            else:
-                return None
-            pairs.append((graph.ops[vertex], source))
+        pairs = read_cell_pairs(graph, _cell_base(cell))
+        if pairs is None:
+            return None
         cells.append(pairs)
     try:
         genotype = (canonical_cell(cells[0]), canonical_cell(cells[1]))
@@ -257,6 +297,7 @@ class DartsSpace(SearchSpace):
     ops = ("input", "c_k-2", "c_k-1", *DARTS_OPS, "concat", "output")
     max_nodes = N_VERTICES
     size = int(np.prod([comb(k, 2) * len(DARTS_OPS) ** 2 for k in range(2, 6)])) ** 2
+    cell_space = "darts_cell"
 
     def genotype(self, graph: ArchGraph) -> Genotype:
         """The canonical genotype of a graph of this space."""
@@ -268,37 +309,20 @@ class DartsSpace(SearchSpace):
     def is_valid(self, graph: ArchGraph) -> bool:
         return _genotype_from_graph(graph) is not None
 
+    def cells(self, graph: ArchGraph) -> list[ArchGraph]:
+        """The normal and the reduction cell as 11-vertex graphs of the ``darts_cell`` space."""
+        return [cell_graph(cell) for cell in self.genotype(graph)]
+
     def sample(self, n: int, rng: np.random.Generator) -> list[ArchGraph]:
         """Uniform over canonical genotypes: each node draws 2 distinct inputs and 2 ops."""
-        graphs = []
-        for _ in range(n):
-            cells = []
-            for _cell in CELL_TYPES:
-                pairs: list[Pair] = []
-                for node in range(2, 6):
-                    sources = sorted(rng.choice(node, size=2, replace=False))
-                    codes = rng.integers(len(DARTS_OPS), size=2)
-                    pairs += [(DARTS_OPS[c], int(s)) for c, s in zip(codes, sources)]
-                cells.append(tuple(pairs))
-            graphs.append(graph_from_genotype((cells[0], cells[1])))
-        return graphs
+        return [graph_from_genotype((sample_cell(rng), sample_cell(rng))) for _ in range(n)]
 
     def neighbours(self, graph: ArchGraph) -> list[ArchGraph]:
         """Genotypes differing in one edge: another op, or another (still distinct) input."""
-        genotype = self.genotype(graph)
-        seen: dict[Genotype, None] = {}
-        for cell in range(2):
-            for slot, (op, source) in enumerate(genotype[cell]):
-                sibling = genotype[cell][slot ^ 1][1]
-                node = 2 + slot // 2
-                options = [(o, source) for o in DARTS_OPS if o != op]
-                options += [(op, s) for s in range(node) if s not in (source, sibling)]
-                for pair in options:
-                    pairs = list(genotype[cell])
-                    pairs[slot] = pair
-                    new_cell = canonical_cell(pairs)
-                    seen[(new_cell, genotype[1]) if cell == 0 else (genotype[0], new_cell)] = None
-        return [graph_from_genotype(g) for g in seen]
+        normal, reduce = self.genotype(graph)
+        genotypes = [(cell, reduce) for cell in cell_neighbours(normal)]
+        genotypes += [(normal, cell) for cell in cell_neighbours(reduce)]
+        return [graph_from_genotype(g) for g in genotypes]
 
     def identity(self, graph: ArchGraph) -> str:
         """Exact layout: NAS-Bench-301 tells apart genotypes that differ in any edge."""
