@@ -126,6 +126,7 @@ def test_checkpoint_resume_equals_uninterrupted_run(tmp_path) -> None:
     [
         ("nb101", {}),
         ("darts", {"encoder": "gcn", "variational": False}),
+        ("darts_cell", {}),
         ("nasbench_graph", {"encoder": "gcn"}),
     ],
 )
@@ -217,6 +218,26 @@ def test_nb101_paper_validity_prunes_before_checking_ops() -> None:
     assert paper_valid(space, codes, adj).tolist() == [True, True, False, False]
     strict = [graph is not None for graph in graphs_from_codes(space, codes, adj)]
     assert strict == [False, True, False, False]
+
+
+def test_darts_cell_paper_validity_is_the_official_lenient_check() -> None:
+    # The official DARTS check asks for the ops in place and, per edge-op vertex, some
+    # predecessor among the cell inputs and earlier nodes' op vertices. A vertex reading two
+    # unrelated vertices passes it although the graph is no cell (strict: invalid); a vertex
+    # whose only predecessor is its sibling, or a missing c_k-1, fails both.
+    space = get_space("darts_cell")
+    cell = space.sample(1, np.random.default_rng(0))[0]
+    _, ops = space.tensors([cell])
+    codes = np.repeat(ops.argmax(axis=-1), 4, axis=0)
+    adj = np.repeat(cell.adj[None], 4, axis=0)
+    adj[1, 0, 5] = adj[1, 1, 5] = 1  # vertex 5 reads c_k-2 and c_k-1 together
+    adj[2, :, 5] = 0
+    adj[2, 4, 5] = 1  # vertex 5 reads only vertex 4, the other edge of its node
+    codes[3, 1] = codes[3, 0]
+    assert paper_valid(space, codes, adj).tolist() == [True, True, False, False]
+    strict = [graph is not None for graph in graphs_from_codes(space, codes, adj)]
+    assert strict == [True, False, False, False]
+    assert well_formed_ops(space, codes).tolist() == [True, True, True, False]
 
 
 def test_decoded_fingerprints_merge_relabellings_and_keep_dead_parts_apart() -> None:
@@ -311,6 +332,35 @@ def test_sigmoid_op_loss_is_the_per_class_binary_cross_entropy() -> None:
     )
     assert losses["sigmoid"] == pytest.approx(float(expected) / targets.numel(), rel=1e-5)
     assert losses["softmax"] != pytest.approx(losses["sigmoid"])
+
+
+def test_zero_padding_op_loss_reads_an_all_low_row_as_no_vertex() -> None:
+    # Vertex 2 is padding: its target is the all-zero row over the 7 real classes, the loss
+    # never sees the absent column, and a vertex decodes as absent when no real class scores
+    # above one half.
+    adj = torch.zeros(2, 3, 3)
+    adj[:, 0, 1] = 1
+    ops = torch.zeros(2, 3, 7)
+    ops[:, 0, 0] = ops[:, 1, 6] = 1
+    codes = torch.tensor([[0, 6, 7], [0, 6, 7]])
+    mask = torch.tensor([[True, True, False]] * 2)
+    torch.manual_seed(0)
+    model = GraphAutoencoder(7, (8,), 4, variational=False, op_loss="sigmoid-zero-pad").eval()
+    loss = model.loss(adj, ops, codes, mask, kl_weight=0.0).ops.item()
+    with torch.no_grad():
+        z = model.encode(adj, ops, mask)[0]
+        logits = model.decode(z)[0]
+    assert torch.all(logits[..., 7] == 0)
+    real, targets = logits[..., :7].reshape(-1, 7), torch.zeros(6, 7)
+    targets[[0, 3], 0] = targets[[1, 4], 6] = 1
+    expected = torch.nn.functional.binary_cross_entropy_with_logits(real, targets)
+    assert loss == pytest.approx(expected.item(), rel=1e-5)
+    with torch.no_grad():
+        model.op_head.weight.zero_()
+        model.op_head.bias.copy_(torch.tensor([-1.0] * 7 + [5.0]))
+        assert model.decode(z)[0].argmax(-1).eq(7).all()  # all real classes below one half
+        model.op_head.bias[3] = 0.5
+        assert model.decode(z)[0].argmax(-1).eq(3).all()
 
 
 def test_decoder_dropout_zeroes_latents_only_in_training_mode() -> None:

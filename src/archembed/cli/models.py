@@ -77,7 +77,8 @@ def pretrain_arch2vec(
         str,
         typer.Option(
             "--op-loss",
-            help="softmax (cross-entropy) or sigmoid (per-class BCE, as the official code).",
+            help="softmax (cross-entropy), sigmoid (per-class BCE, as the official code) or "
+            "sigmoid-zero-pad (the same, padded vertices as all-zero rows).",
         ),
     ] = "softmax",
     samples: Annotated[

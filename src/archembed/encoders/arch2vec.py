@@ -53,7 +53,7 @@ from archembed.nn.runtime import (
 from archembed.progress import ProgressBar
 from archembed.spaces.base import SearchSpace
 
-DEFAULT_EPOCHS = {"nb101": 8, "nb201": 10, "darts": 10}
+DEFAULT_EPOCHS = {"nb101": 8, "nb201": 10, "darts": 10, "darts_cell": 10}
 """The paper's epochs per space; other spaces use :data:`FALLBACK_EPOCHS`."""
 FALLBACK_EPOCHS = 10
 POOLINGS = ("mean", "sum")
@@ -127,8 +127,10 @@ class Arch2Vec(Encoder):
     The official code trains that way with ``stochastic_epochs=1`` (it switches the model to
     eval mode for its validity check after each epoch and never back; see docs/ARCH2VEC.md).
     ``grad_clip`` rescales each step's gradient to at most that norm (None: off; the official
-    code clips at 5). ``op_loss`` is ``"softmax"`` (cross-entropy) or ``"sigmoid"`` (one binary
-    cross-entropy per op class, as the official code).
+    code clips at 5). ``op_loss`` is ``"softmax"`` (cross-entropy), ``"sigmoid"`` (one binary
+    cross-entropy per op class, as the official code) or ``"sigmoid-zero-pad"`` (the same with
+    padded vertices as all-zero op rows, as the official data; see
+    :data:`~archembed.nn.graph_autoencoder.OP_LOSSES`).
     ``locality_loss`` (a metric-loss name of :mod:`archembed.nn.metric_learning`; None or
     ``"none"`` = off) adds the locality loss (module docstring); the other ``locality_*``
     options only apply with it. Learned: ``model_``, ``latent_mean_``/``latent_std_`` (per

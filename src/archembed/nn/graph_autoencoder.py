@@ -22,9 +22,12 @@ from archembed.nn.gcn import GCNEncoder
 from archembed.nn.gin import GINEncoder
 
 GRAPH_ENCODERS = ("gin", "gcn")
-OP_LOSSES = ("softmax", "sigmoid")
+OP_LOSSES = ("softmax", "sigmoid", "sigmoid-zero-pad")
 """Op reconstruction losses: cross-entropy over the op classes, or (the official arch2vec code)
-one sigmoid per class with binary cross-entropy averaged over vertices and classes."""
+one sigmoid per class with binary cross-entropy averaged over vertices and classes. With
+``"sigmoid-zero-pad"`` a padded vertex is, as in the official data, an all-zero op row rather
+than a class of its own: the loss covers the real classes only, and a vertex decodes as absent
+when none of them scores above one half."""
 
 
 @dataclass
@@ -91,8 +94,16 @@ class GraphAutoencoder(nn.Module):
         return mean, logvar
 
     def decode(self, z: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """Op logits (B, N, n_ops + 1) and symmetric adjacency logits (B, N, N)."""
-        return self.op_head(z), z @ z.transpose(1, 2)
+        """Op logits (B, N, n_ops + 1) and symmetric adjacency logits (B, N, N).
+
+        With the zero-padding op loss the absent logit is fixed at 0, so the highest logit is
+        "absent" exactly when no real class has probability above one half.
+        """
+        op_logits = self.op_head(z)
+        if self.op_loss == "sigmoid-zero-pad":
+            real = op_logits[..., : self.absent_class]
+            op_logits = torch.cat([real, real.new_zeros((*real.shape[:-1], 1))], dim=-1)
+        return op_logits, z @ z.transpose(1, 2)
 
     def loss(
         self,
@@ -124,6 +135,8 @@ class GraphAutoencoder(nn.Module):
             loss_ops = F.cross_entropy(flat_logits, flat_codes)
         else:
             targets = F.one_hot(flat_codes, flat_logits.shape[-1]).to(flat_logits.dtype)
+            if self.op_loss == "sigmoid-zero-pad":
+                flat_logits, targets = flat_logits[:, :-1], targets[:, :-1]
             loss_ops = F.binary_cross_entropy_with_logits(flat_logits, targets)
         nodes = adj.shape[-1]
         off_diagonal = ~torch.eye(nodes, dtype=torch.bool, device=adj.device)
