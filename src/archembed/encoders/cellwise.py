@@ -3,8 +3,9 @@
 A DARTS genotype is a normal and a reduction cell; the arch2vec paper pretrains on single
 cells (space ``darts_cell``). :class:`CellwiseEncoder` embeds a genotype as its cells'
 embeddings side by side (normal first), so a cell model serves every command that takes a
-``darts`` model: ``embed``, ``search`` and ``predict``. :func:`encoder_for_space` picks it
-when a model's space is the cell space of the space asked for.
+``darts`` model: ``embed``, ``evaluate``, ``predict``, ``search`` and ``run``.
+:func:`encoder_for_space` picks it when a model's space is the cell space of the space asked
+for.
 """
 
 from __future__ import annotations
