@@ -91,7 +91,7 @@ Genotype = tuple[Cell, Cell]
 
 def _cell_base(cell: int) -> int:
     """Vertex of a cell's c_k-2 (its c_k-1 follows, then its 8 op vertices)."""
-    return 1 + 11 * cell
+    return 1 + CELL_VERTICES * cell
 
 
 def canonical_cell(pairs: Sequence[Sequence[object]]) -> Cell:

@@ -26,7 +26,6 @@ from archembed.graph import ArchGraph
 from archembed.spaces.base import SearchSpace, register_space
 from archembed.spaces.darts import (
     CELL_INPUTS,
-    CELL_OUTPUT,
     CELL_VERTICES,
     DARTS_OPS,
     Cell,
@@ -40,9 +39,8 @@ from archembed.spaces.darts import (
 
 def _cell_from_graph(graph: ArchGraph) -> Cell | None:
     """The canonical cell of a graph with this layout; None when the graph is not a cell."""
-    if graph.n_nodes != CELL_VERTICES or graph.ops[:2] != CELL_INPUTS:
-        return None
-    if graph.ops[CELL_OUTPUT] != "output":
+    heads_ok = graph.ops[:2] == CELL_INPUTS and graph.ops[-1] == "output"
+    if graph.n_nodes != CELL_VERTICES or not heads_ok:
         return None
     pairs = read_cell_pairs(graph, 0)
     if pairs is None or cell_graph(pairs) != graph:
@@ -86,7 +84,7 @@ class DartsCellSpace(SearchSpace):
         return cell_graph(self.cell(graph)).exact_key
 
     def to_native(self, graph: ArchGraph) -> str:
-        return repr([(op, source) for op, source in self.cell(graph)])
+        return repr(list(self.cell(graph)))
 
     def from_native(self, text: str) -> ArchGraph:
         try:
