@@ -311,6 +311,24 @@ def test_grad_clip_bounds_every_step_gradient(monkeypatch) -> None:
     assert clipped.config()["grad_clip"] == 0.05
 
 
+def test_adj_weight_scales_only_the_adjacency_term() -> None:
+    with pytest.raises(ConfigError, match="adj_weight"):
+        Arch2Vec("nb201", adj_weight=0.0)
+    assert Arch2Vec("nb201", adj_weight=0.4375).config()["adj_weight"] == 0.4375
+    adj = torch.zeros(4, 3, 3)
+    adj[:, 0, 1] = adj[:, 1, 2] = 1
+    ops = torch.nn.functional.one_hot(torch.tensor([0, 3, 6]), 7).float().expand(4, 3, 7)
+    codes, mask = ops.argmax(-1), torch.ones(4, 3, dtype=torch.bool)
+    torch.manual_seed(0)
+    model = GraphAutoencoder(7, (8,), 4).eval()
+    plain = model.loss(adj, ops, codes, mask, kl_weight=0.1)
+    weighted = model.loss(adj, ops, codes, mask, kl_weight=0.1, adj_weight=0.25)
+    assert torch.allclose(weighted.adj, plain.adj) and torch.allclose(weighted.ops, plain.ops)
+    expected = plain.ops + 0.25 * plain.adj + 0.1 * plain.kl
+    assert torch.allclose(weighted.total, expected)
+    assert not torch.allclose(weighted.total, plain.total)
+
+
 def test_sigmoid_op_loss_is_the_per_class_binary_cross_entropy() -> None:
     with pytest.raises(ConfigError, match="op loss"):
         Arch2Vec("nb201", op_loss="hinge")

@@ -51,6 +51,14 @@ def pretrain_arch2vec(
     kl_weight: Annotated[
         float, typer.Option("--kl-weight", help="0 turns the KL term off.")
     ] = 0.005,
+    adj_weight: Annotated[
+        float,
+        typer.Option(
+            "--adj-weight",
+            help="Weight of the adjacency loss against the op loss (the official code's "
+            "scaling: (N - 1) / 2N for N-vertex graphs).",
+        ),
+    ] = 1.0,
     decoder_dropout: Annotated[
         float,
         typer.Option(
@@ -161,6 +169,7 @@ def pretrain_arch2vec(
         encoder=encoder,
         variational=variational,
         kl_weight=kl_weight,
+        adj_weight=adj_weight,
         decoder_dropout=decoder_dropout,
         stochastic_epochs=stochastic_epochs,
         grad_clip=grad_clip,

@@ -119,7 +119,9 @@ class Arch2Vec(Encoder):
     """Variational graph isomorphism autoencoder (arch2vec) and its ablations.
 
     ``encoder="gcn"`` with ``variational=False`` is GAE, with ``variational=True`` VGAE;
-    ``kl_weight=0`` is arch2vec without the KL term. ``epochs=None`` uses the paper's number
+    ``kl_weight=0`` is arch2vec without the KL term; ``adj_weight`` scales the adjacency loss
+    against the op loss (the official code's loss weighs it (N - 1) / 2N, see docs/ARCH2VEC.md).
+    ``epochs=None`` uses the paper's number
     for the space (:data:`DEFAULT_EPOCHS`). ``decoder_dropout`` is the dropout on the latents
     before decoding (the official code's decoder uses 0.3). ``stochastic_epochs`` trains only
     the first epochs in training mode (None: every epoch); later epochs train the model in eval
@@ -147,6 +149,7 @@ class Arch2Vec(Encoder):
         encoder: str = "gin",
         variational: bool = True,
         kl_weight: float = 0.005,
+        adj_weight: float = 1.0,
         mlp_layers: int = 2,
         decoder_dropout: float = 0.0,
         stochastic_epochs: int | None = None,
@@ -187,6 +190,8 @@ class Arch2Vec(Encoder):
             raise ConfigError(f"unknown op loss {op_loss!r}; use one of {OP_LOSSES}")
         if grad_clip is not None and grad_clip <= 0:
             raise ConfigError(f"grad_clip must be > 0 or None, got {grad_clip}")
+        if adj_weight <= 0:
+            raise ConfigError(f"adj_weight must be > 0, got {adj_weight}")
         if batch_size < 2 or latent_dim < 1 or not hidden:
             raise ConfigError("batch_size must be >= 2, latent_dim >= 1 and hidden non-empty")
         self.hidden = tuple(int(h) for h in hidden)
@@ -194,6 +199,7 @@ class Arch2Vec(Encoder):
         self.encoder = encoder
         self.variational = bool(variational)
         self.kl_weight = float(kl_weight)
+        self.adj_weight = float(adj_weight)
         self.mlp_layers = int(mlp_layers)
         self.decoder_dropout = float(decoder_dropout)
         self.stochastic_epochs = None if stochastic_epochs is None else int(stochastic_epochs)
@@ -233,6 +239,7 @@ class Arch2Vec(Encoder):
             "encoder": self.encoder,
             "variational": self.variational,
             "kl_weight": self.kl_weight,
+            "adj_weight": self.adj_weight,
             "mlp_layers": self.mlp_layers,
             "decoder_dropout": self.decoder_dropout,
             "stochastic_epochs": self.stochastic_epochs,
@@ -400,7 +407,15 @@ class Arch2Vec(Encoder):
             if len(index) < 2:
                 continue
             batch = train.take(index, self.device)
-            loss = model.loss(batch.adj, batch.ops, batch.codes, batch.mask, self.kl_weight, noise)
+            loss = model.loss(
+                batch.adj,
+                batch.ops,
+                batch.codes,
+                batch.mask,
+                self.kl_weight,
+                generator=noise,
+                adj_weight=self.adj_weight,
+            )
             total, metric = loss.total, loss.total.new_zeros(())
             if self._metric is not None:
                 anchors = [train_graphs[i] for i in index[: self.locality_anchors].tolist()]

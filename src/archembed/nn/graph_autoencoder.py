@@ -113,8 +113,9 @@ class GraphAutoencoder(nn.Module):
         mask: torch.Tensor,
         kl_weight: float,
         generator: torch.Generator | None = None,
+        adj_weight: float = 1.0,
     ) -> AutoencoderLoss:
-        """Reconstruction (op loss + adjacency BCE) plus ``kl_weight`` x KL to N(0, I).
+        """Op loss + ``adj_weight`` x adjacency BCE + ``kl_weight`` x KL to N(0, I).
 
         The adjacency target is ``A + A^T`` (the inner-product decoder is symmetric; the upper
         triangle is read back). The KL is averaged over real vertices. In training mode the
@@ -148,7 +149,8 @@ class GraphAutoencoder(nn.Module):
         if logvar is not None and kl_weight > 0:
             per_node = -0.5 * (1 + logvar - mean.pow(2) - logvar.exp()).sum(dim=-1)
             kl = per_node[mask].mean()
-        return AutoencoderLoss(loss_ops + loss_adj + kl_weight * kl, loss_ops, loss_adj, kl)
+        total = loss_ops + adj_weight * loss_adj + kl_weight * kl
+        return AutoencoderLoss(total, loss_ops, loss_adj, kl)
 
 
 def decode_predictions(
