@@ -16,6 +16,7 @@ from archembed.encoders.decoding import (
     well_formed_ops,
 )
 from archembed.errors import ConfigError, CorruptFileError, InvalidArchitectureError
+from archembed.evaluation.pretraining import sample_quality
 from archembed.nn.graph_autoencoder import GraphAutoencoder
 from archembed.spaces import get_space
 
@@ -350,6 +351,38 @@ def test_sigmoid_op_loss_is_the_per_class_binary_cross_entropy() -> None:
     )
     assert losses["sigmoid"] == pytest.approx(float(expected) / targets.numel(), rel=1e-5)
     assert losses["softmax"] != pytest.approx(losses["sigmoid"])
+
+
+def test_paper_validity_decodes_zero_padding_models_without_an_absent_class() -> None:
+    # The official model has no absent class: its samples take the best real op on every
+    # vertex. A zero-padding model is read that way for the paper's numbers, and only then.
+    space, graphs = _nb201_graphs(100)
+    options = {"hidden": (16, 16), "epochs": 1, "batch_size": 32, "validity_samples": 0}
+    z = np.zeros((3, space.max_nodes, 16), dtype=np.float32)
+    for op_loss in ("softmax", "sigmoid-zero-pad"):  # the zero-padding model is kept below
+        encoder = Arch2Vec(space, op_loss=op_loss, **options).fit(graphs, progress=False)
+        with torch.no_grad():
+            encoder.model_.op_head.weight.zero_()
+            encoder.model_.op_head.bias.copy_(torch.tensor([-2.0] * 7 + [5.0]))
+            encoder.model_.op_head.bias[3] = -1.0
+        codes, _ = encoder.decode_codes(z)
+        paper_codes, _ = encoder.paper_decode_codes(z)
+        assert (codes == 7).all()  # absent: no real op above one half, or the absent class wins
+        assert (paper_codes == (3 if op_loss == "sigmoid-zero-pad" else 7)).all()
+        assert (encoder.decode_codes(z, real_ops_only=True)[0] == 3).all()
+    # Every sample is one cell whose best real ops all score under one half: absent to us, a
+    # well-formed cell to the official decoding, and sample_quality scores it the official way.
+    cell = [space.ops.index(op) for op in ("input", *["nor_conv_3x3"] * 6, "output")]
+    encoder.latent_mean_ = np.zeros((space.max_nodes, 16), dtype=np.float32)
+    encoder.latent_mean_[np.arange(space.max_nodes), cell] = 1.0
+    encoder.latent_std_ = np.zeros_like(encoder.latent_mean_)
+    with torch.no_grad():
+        encoder.model_.op_head.weight.zero_()
+        encoder.model_.op_head.weight[:7, :7] = torch.eye(7)
+        encoder.model_.op_head.bias.fill_(-2.0)
+    samples = encoder.sample_latents(5, np.random.default_rng(0))
+    assert (encoder.decode_codes(samples)[0] == 7).all()
+    assert sample_quality(encoder, 5, seed=0)["paper_validity"] == 1.0
 
 
 def test_zero_padding_op_loss_reads_an_all_low_row_as_no_vertex() -> None:

@@ -37,6 +37,24 @@ def test_gp_predicts_real_nb201_accuracy_from_embeddings(nb201_bench, small_mode
     assert result["pearson_mean"] > shuffled["pearson_mean"] + 0.1
 
 
+def test_prediction_filter_drops_test_archs_predicted_under_the_threshold() -> None:
+    # Two clusters: A (accuracy 95) and B (accuracy 10, except a few at 90). The GP predicts
+    # about 10 on all of B, so B's 90s are test archs above 80 predicted far below it: the
+    # official Fig. 2 filter drops them, the plain one keeps them.
+    rng = np.random.default_rng(0)
+    u = rng.uniform(-1, 1, 600)
+    X = np.stack([np.repeat([1.0, -1.0], 300) + 0.1 * u, np.zeros(600)], axis=1)
+    y = np.concatenate([95 + 2 * u[:300], 10 + 2 * u[300:]])
+    y[300:340] = 90.0
+    result = predictive_power(X, y, n_train=250, seeds=[0, 1])
+    filtered = result["prediction_filtered"]
+    assert result["rmse_mean"] > 10 and filtered["rmse_mean"] < 5
+    assert 0.5 < filtered["kept_share"] < 1
+    assert all(r["n_kept"] < r["n_test"] for r in result["runs"])
+    everything = predictive_power(X, y, n_train=250, threshold=-1e9, seeds=[0])
+    assert everything["prediction_filtered"]["rmse_mean"] == pytest.approx(everything["rmse_mean"])
+
+
 def test_pairwise_edit_distances_match_archgraph() -> None:
     space = get_space("nb101")
     graphs = space.sample(12, np.random.default_rng(1))

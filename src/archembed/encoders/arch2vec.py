@@ -554,8 +554,13 @@ class Arch2Vec(Encoder):
         """
         return graphs_from_codes(self.space, *self.decode_codes(z))
 
-    def decode_codes(self, z: np.ndarray | torch.Tensor) -> tuple[np.ndarray, np.ndarray]:
-        """Raw decoder output: op class per vertex (``len(space.ops)`` = absent) and adjacency."""
+    def decode_codes(
+        self, z: np.ndarray | torch.Tensor, real_ops_only: bool = False
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Raw decoder output: op class per vertex (``len(space.ops)`` = absent) and adjacency.
+
+        With ``real_ops_only`` every vertex takes its best real op, never "absent".
+        """
         model = self._require_fitted()
         latents = torch.as_tensor(np.asarray(z, dtype=np.float32)).to(self.device)
         expected = (self.space.max_nodes, self.latent_dim)
@@ -566,8 +571,20 @@ class Arch2Vec(Encoder):
             )
         model.eval()
         with torch.inference_mode():
-            codes, adj = decode_predictions(*model.decode(latents))
+            op_logits, adj_logits = model.decode(latents)
+            if real_ops_only:
+                op_logits = op_logits[..., : model.absent_class]
+            codes, adj = decode_predictions(op_logits, adj_logits)
         return codes.cpu().numpy(), adj.cpu().numpy()
+
+    def paper_decode_codes(self, z: np.ndarray | torch.Tensor) -> tuple[np.ndarray, np.ndarray]:
+        """Decoder output as the official code reads it for the paper's validity.
+
+        Its model has no absent class: every vertex takes its best op and NAS-Bench-101's
+        ModelSpec prunes the dead ones. A model trained with the zero-padding op loss is decoded
+        that way; a model with a trained absent class keeps it (:meth:`decode_codes`).
+        """
+        return self.decode_codes(z, real_ops_only=self.op_loss == "sigmoid-zero-pad")
 
     def sample_latents(self, n: int, rng: np.random.Generator, prior: str = "train") -> np.ndarray:
         """``n`` per-vertex latents: ``"train"`` draws each slot and dimension from a Gaussian with

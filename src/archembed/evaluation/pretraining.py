@@ -33,7 +33,8 @@ def sample_quality(
     NAS-Bench-201 an op check that skips vertex 1, on NAS-Bench-101 ModelSpec's prune-then-check,
     elsewhere the strict one), and ``paper_uniqueness`` counts, as the official code, distinct
     decoded graphs among the paper-valid samples, hashed as decoded before pruning
-    (:func:`~archembed.encoders.decoding.decoded_fingerprints`).
+    (:func:`~archembed.encoders.decoding.decoded_fingerprints`); both read the samples as the
+    official code decodes them (``encoder.paper_decode_codes``).
     """
     z = encoder.sample_latents(n, np.random.default_rng(seed), prior=prior)
     codes, adjacency = encoder.decode_codes(z)
@@ -41,11 +42,12 @@ def sample_quality(
     quality = validity_uniqueness(encoder.space, decoded)
     well_formed = well_formed_ops(encoder.space, codes)
     op_rows = {codes[i].tobytes() for i in np.flatnonzero(well_formed)}
-    paper = paper_valid(encoder.space, codes, adjacency)
+    paper_codes, paper_adjacency = encoder.paper_decode_codes(z)
+    paper = paper_valid(encoder.space, paper_codes, paper_adjacency)
     if paper is None:
         paper = np.array([graph is not None for graph in decoded], dtype=bool)
     paper_rows = np.flatnonzero(paper)
-    paper_unique = decoded_fingerprints(codes, adjacency, paper_rows)
+    paper_unique = decoded_fingerprints(paper_codes, paper_adjacency, paper_rows)
     return {
         "prior": prior,
         "prior_description": PRIOR_LABELS[prior],

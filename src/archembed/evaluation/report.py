@@ -108,6 +108,7 @@ def evaluate_model(
         summary["predictive"] = {
             k: predictive[k] for k in ("rmse_mean", "rmse_std", "pearson_mean", "pearson_std")
         }
+        summary["predictive"]["prediction_filtered"] = predictive["prediction_filtered"]
         step("predictive", started)
 
         started = time.perf_counter()
