@@ -121,11 +121,11 @@ class Arch2Vec(Encoder):
     ``encoder="gcn"`` with ``variational=False`` is GAE, with ``variational=True`` VGAE;
     ``kl_weight=0`` is arch2vec without the KL term; ``adj_weight`` scales the adjacency loss
     against the op loss (the official code's loss weighs it (N - 1) / 2N, see docs/ARCH2VEC.md).
-    ``epochs=None`` uses the paper's number
-    for the space (:data:`DEFAULT_EPOCHS`). ``decoder_dropout`` is the dropout on the latents
-    before decoding (the official code's decoder uses 0.3). ``stochastic_epochs`` trains only
-    the first epochs in training mode (None: every epoch); later epochs train the model in eval
-    mode: latent means decoded as they are, no dropout, batch norm with its running statistics.
+    ``epochs=None`` uses the paper's number for the space (:data:`DEFAULT_EPOCHS`).
+    ``decoder_dropout`` is the dropout on the latents before decoding (the official code's
+    decoder uses 0.3). ``stochastic_epochs`` trains only the first epochs in training mode
+    (None: every epoch); later epochs train the model in eval mode: latent means decoded as
+    they are, no dropout, batch norm with its running statistics.
     The official code trains that way with ``stochastic_epochs=1`` (it switches the model to
     eval mode for its validity check after each epoch and never back; see docs/ARCH2VEC.md).
     ``grad_clip`` rescales each step's gradient to at most that norm (None: off; the official

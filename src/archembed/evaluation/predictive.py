@@ -55,17 +55,17 @@ def predictive_power(
             [np.asarray(model.predict(X[part])) for part in np.array_split(test, chunks(test))]
         )
         kept = pred > threshold
+        truth, kept_truth, kept_pred = y[test], y[test][kept], pred[kept]
+        enough = len(kept_pred) >= 3
         runs.append(
             {
                 "seed": int(seed),
                 "n_test": len(test),
-                "rmse": rmse(y[test], pred),
-                "pearson": pearson(y[test], pred),
-                "n_kept": int(kept.sum()),
-                "rmse_kept": rmse(y[test][kept], pred[kept]) if kept.sum() >= 3 else float("nan"),
-                "pearson_kept": pearson(y[test][kept], pred[kept])
-                if kept.sum() >= 3
-                else float("nan"),
+                "rmse": rmse(truth, pred),
+                "pearson": pearson(truth, pred),
+                "n_kept": len(kept_pred),
+                "rmse_kept": rmse(kept_truth, kept_pred) if enough else float("nan"),
+                "pearson_kept": pearson(kept_truth, kept_pred) if enough else float("nan"),
             }
         )
     return {
