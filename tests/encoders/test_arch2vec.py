@@ -330,6 +330,55 @@ def test_adj_weight_scales_only_the_adjacency_term() -> None:
     assert not torch.allclose(weighted.total, plain.total)
 
 
+def test_fixed_data_order_trains_every_epoch_in_one_order(monkeypatch) -> None:
+    space, graphs = _nb201_graphs(100)
+    with pytest.raises(ConfigError, match="data order"):
+        Arch2Vec(space, data_order="sorted")
+    orders: list[list[int]] = []
+    original = torch.randperm
+
+    def spy(*args, **kwargs):
+        out = original(*args, **kwargs)
+        orders.append(out.tolist())
+        return out
+
+    monkeypatch.setattr(torch, "randperm", spy)
+    options = {"hidden": (16, 16), "epochs": 3, "batch_size": 32, "validity_samples": 0}
+    for data_order in ("reshuffle", "fixed"):
+        orders.clear()
+        Arch2Vec(space, data_order=data_order, **options).fit(graphs, progress=False)
+        epochs = [order for order in orders if len(order) == 90]  # the 90 training graphs
+        assert len(epochs) == 3
+        assert (epochs[0] == epochs[1] == epochs[2]) == (data_order == "fixed")
+
+
+def test_last_epoch_latent_stats_come_from_the_training_batches(monkeypatch, tmp_path) -> None:
+    space, graphs = _nb201_graphs(100)
+    with pytest.raises(ConfigError, match="latent stats"):
+        Arch2Vec(space, latent_stats="prior")
+    means: list[torch.Tensor] = []
+    original = GraphAutoencoder.loss
+
+    def spy(self, *args, **kwargs):
+        out = original(self, *args, **kwargs)
+        means.append(out.latent_mean.detach())
+        return out
+
+    monkeypatch.setattr(GraphAutoencoder, "loss", spy)
+    options = {"hidden": (16, 16), "epochs": 2, "batch_size": 30, "validity_samples": 0}
+    ckpt = tmp_path / "checkpoint.pt"
+    encoder = Arch2Vec(space, latent_stats="last-epoch", **options)
+    encoder.fit(graphs, checkpoint=ckpt, progress=False)
+    last_epoch = torch.cat(means[-3:]).numpy()  # 90 training graphs, 3 batches per epoch
+    assert np.allclose(encoder.latent_mean_, last_epoch.mean(axis=0))
+    assert np.allclose(encoder.latent_std_, last_epoch.std(axis=0))
+    final = Arch2Vec(space, **options).fit(graphs, progress=False)
+    assert not np.allclose(final.latent_std_, encoder.latent_std_)  # the weights moved
+    resumed = Arch2Vec(space, latent_stats="last-epoch", **options)
+    resumed.fit(graphs, checkpoint=ckpt, resume=True, progress=False)  # nothing left to train
+    assert np.array_equal(resumed.latent_mean_, encoder.latent_mean_)
+
+
 def test_sigmoid_op_loss_is_the_per_class_binary_cross_entropy() -> None:
     with pytest.raises(ConfigError, match="op loss"):
         Arch2Vec("nb201", op_loss="hinge")

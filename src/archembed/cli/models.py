@@ -89,6 +89,22 @@ def pretrain_arch2vec(
             "sigmoid-zero-pad (the same, padded vertices as all-zero rows).",
         ),
     ] = "softmax",
+    data_order: Annotated[
+        str,
+        typer.Option(
+            "--data-order",
+            help="reshuffle (a new order every epoch) or fixed (one random order for every "
+            "epoch, as the official code).",
+        ),
+    ] = "reshuffle",
+    latent_stats: Annotated[
+        str,
+        typer.Option(
+            "--latent-stats",
+            help="Sampling Gaussian from the final model's training latents (final) or from "
+            "the last epoch's training-batch latents (last-epoch, as the official code).",
+        ),
+    ] = "final",
     samples: Annotated[
         int | None,
         typer.Option("--samples", min=2, help="Train on N random archs (default: all, if finite)."),
@@ -174,6 +190,8 @@ def pretrain_arch2vec(
         stochastic_epochs=stochastic_epochs,
         grad_clip=grad_clip,
         op_loss=op_loss,
+        data_order=data_order,
+        latent_stats=latent_stats,
         epochs=epochs,
         batch_size=batch_size,
         lr=lr,

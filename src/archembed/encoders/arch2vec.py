@@ -114,6 +114,15 @@ def _fingerprint(batch: GraphBatch) -> str:
     return digest.hexdigest()
 
 
+DATA_ORDERS = ("reshuffle", "fixed")
+"""Training order: a new random order every epoch, or one random order for every epoch (the
+official code shuffles once, before the first epoch)."""
+LATENT_STATS = ("final", "last-epoch")
+"""Where the sampling Gaussian's per-slot mean and std come from: the trained model's latent
+means over the training set, or (the official code) the means its training batches produced
+during the last epoch, as the weights moved."""
+
+
 @register_encoder("arch2vec")
 class Arch2Vec(Encoder):
     """Variational graph isomorphism autoencoder (arch2vec) and its ablations.
@@ -133,6 +142,10 @@ class Arch2Vec(Encoder):
     cross-entropy per op class, as the official code) or ``"sigmoid-zero-pad"`` (the same with
     padded vertices as all-zero op rows, as the official data; see
     :data:`~archembed.nn.graph_autoencoder.OP_LOSSES`).
+    ``data_order="fixed"`` trains every epoch in one random order, and
+    ``latent_stats="last-epoch"`` fits the sampling Gaussian to the latent means of the last
+    epoch's training batches; the official code does both (:data:`DATA_ORDERS`,
+    :data:`LATENT_STATS`).
     ``locality_loss`` (a metric-loss name of :mod:`archembed.nn.metric_learning`; None or
     ``"none"`` = off) adds the locality loss (module docstring); the other ``locality_*``
     options only apply with it. Learned: ``model_``, ``latent_mean_``/``latent_std_`` (per
@@ -155,6 +168,8 @@ class Arch2Vec(Encoder):
         stochastic_epochs: int | None = None,
         grad_clip: float | None = None,
         op_loss: str = "softmax",
+        data_order: str = "reshuffle",
+        latent_stats: str = "final",
         pooling: str = "mean",
         epochs: int | None = None,
         batch_size: int = 64,
@@ -192,6 +207,10 @@ class Arch2Vec(Encoder):
             raise ConfigError(f"grad_clip must be > 0 or None, got {grad_clip}")
         if adj_weight <= 0:
             raise ConfigError(f"adj_weight must be > 0, got {adj_weight}")
+        if data_order not in DATA_ORDERS:
+            raise ConfigError(f"unknown data order {data_order!r}; use one of {DATA_ORDERS}")
+        if latent_stats not in LATENT_STATS:
+            raise ConfigError(f"unknown latent stats {latent_stats!r}; use one of {LATENT_STATS}")
         if batch_size < 2 or latent_dim < 1 or not hidden:
             raise ConfigError("batch_size must be >= 2, latent_dim >= 1 and hidden non-empty")
         self.hidden = tuple(int(h) for h in hidden)
@@ -205,6 +224,8 @@ class Arch2Vec(Encoder):
         self.stochastic_epochs = None if stochastic_epochs is None else int(stochastic_epochs)
         self.grad_clip = None if grad_clip is None else float(grad_clip)
         self.op_loss = op_loss
+        self.data_order = data_order
+        self.latent_stats = latent_stats
         self.pooling = pooling
         self.epochs = epochs
         self.batch_size = int(batch_size)
@@ -245,6 +266,8 @@ class Arch2Vec(Encoder):
             "stochastic_epochs": self.stochastic_epochs,
             "grad_clip": self.grad_clip,
             "op_loss": self.op_loss,
+            "data_order": self.data_order,
+            "latent_stats": self.latent_stats,
             "pooling": self.pooling,
             "epochs": self.epochs,
             "batch_size": self.batch_size,
@@ -328,6 +351,7 @@ class Arch2Vec(Encoder):
         optimiser = torch.optim.Adam(model.parameters(), lr=self.lr)
         fingerprint = _fingerprint(data)
         self.history_: list[dict[str, float]] = []
+        self._training_stats: tuple[np.ndarray, np.ndarray] | None = None
         start = 0
         if checkpoint is not None and resume and Path(checkpoint).is_file():
             start = self._restore(Path(checkpoint), model, optimiser, fingerprint)
@@ -335,7 +359,12 @@ class Arch2Vec(Encoder):
         with ProgressBar(enabled=progress) as bar:
             task = bar.add_task("arch2vec", total=max(self.n_epochs, start), completed=start)
             for epoch in range(start, self.n_epochs):
-                metrics = self._train_epoch(model, optimiser, train, epoch, train_graphs, held_keys)
+                batch_means = self._last_epoch_collector(epoch)
+                metrics = self._train_epoch(
+                    model, optimiser, train, epoch, train_graphs, held_keys, batch_means
+                )
+                if batch_means:
+                    self._training_stats = _slot_stats(torch.cat(batch_means).numpy())
                 metrics.update(self._monitor(hold if hold is not None else train, epoch))
                 self.history_.append(metrics)
                 if checkpoint is not None:
@@ -348,12 +377,23 @@ class Arch2Vec(Encoder):
                             "history": self.history_,
                             "config": self.config(),
                             "fingerprint": fingerprint,
+                            "training_latent_stats": _as_tensors(self._training_stats),
                         },
                     )
                 bar.update(task, advance=1, info=_format_metrics(metrics))
-        self.latent_mean_, self.latent_std_ = self._latent_stats(train)
+        if self.latent_stats == "last-epoch" and self._training_stats is not None:
+            self.latent_mean_, self.latent_std_ = self._training_stats
+        else:
+            self.latent_mean_, self.latent_std_ = self._latent_stats(train)
         self.holdout_ = hold
         return self
+
+    def _last_epoch_collector(self, epoch: int) -> list[torch.Tensor] | None:
+        """A list to collect the batch latent means in, when this epoch supplies the sampling
+        statistics (``latent_stats="last-epoch"`` and the last epoch); otherwise None."""
+        if self.latent_stats == "last-epoch" and epoch == self.n_epochs - 1:
+            return []
+        return None
 
     def _restore(
         self,
@@ -377,6 +417,8 @@ class Arch2Vec(Encoder):
         model.load_state_dict(state["model"])
         optimiser.load_state_dict(state["optimiser"])
         self.history_ = list(state["history"])
+        stats = state.get("training_latent_stats")
+        self._training_stats = None if stats is None else (stats[0].numpy(), stats[1].numpy())
         return int(state["epoch"])
 
     def _train_epoch(
@@ -387,16 +429,19 @@ class Arch2Vec(Encoder):
         epoch: int,
         train_graphs: Sequence[ArchGraph] = (),
         held_keys: frozenset[str] | set[str] = frozenset(),
+        batch_means: list[torch.Tensor] | None = None,
     ) -> dict[str, float]:
         """One pass in a seeded random order (so a resumed run equals an uninterrupted one).
 
         With the locality loss, ``train_graphs`` (aligned with ``train``) supply the anchors
-        and ``held_keys`` the cells positives must avoid.
+        and ``held_keys`` the cells positives must avoid. ``batch_means``, when given, receives
+        each batch's latent means as training computed them.
         """
         started, cpu_started = time.perf_counter(), time.process_time()
         stochastic = self.stochastic_epochs is None or epoch < self.stochastic_epochs
         model.train(stochastic)
-        generator = torch.Generator().manual_seed(self.seed * 1_000_003 + epoch)
+        order_epoch = 0 if self.data_order == "fixed" else epoch
+        generator = torch.Generator().manual_seed(self.seed * 1_000_003 + order_epoch)
         noise = torch.Generator(device=self.device).manual_seed(self.seed * 7_919 + epoch)
         order = torch.randperm(len(train), generator=generator)
         edits = np.random.default_rng([self.seed, 7, epoch])
@@ -417,6 +462,8 @@ class Arch2Vec(Encoder):
                 adj_weight=self.adj_weight,
             )
             total, metric = loss.total, loss.total.new_zeros(())
+            if batch_means is not None:
+                batch_means.append(loss.latent_mean.detach().cpu())
             if self._metric is not None:
                 anchors = [train_graphs[i] for i in index[: self.locality_anchors].tolist()]
                 metric = self._locality_loss(model, anchors, edits, held_keys)
@@ -495,8 +542,7 @@ class Arch2Vec(Encoder):
         return torch.cat(chunks)
 
     def _latent_stats(self, batch: GraphBatch) -> tuple[np.ndarray, np.ndarray]:
-        means = self._encode_means(batch).numpy()
-        return means.mean(axis=0), means.std(axis=0)
+        return _slot_stats(self._encode_means(batch).numpy())
 
     def reconstruction_accuracy(self, batch: GraphBatch | None = None) -> float:
         """Share of graphs whose ops and adjacency all decode right from their latent means.
@@ -642,6 +688,16 @@ class Arch2Vec(Encoder):
             self.holdout_ = batch_from_codes(
                 codes, state["holdout_adj"].numpy(), self.space.max_nodes, len(self.space.ops)
             )
+
+
+def _slot_stats(means: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per vertex slot and dimension mean and std of latent means ``(n, N, d)``."""
+    return means.mean(axis=0), means.std(axis=0)
+
+
+def _as_tensors(stats: tuple[np.ndarray, np.ndarray] | None) -> list[torch.Tensor] | None:
+    """Latent statistics in a form a weights-only checkpoint can hold."""
+    return None if stats is None else [torch.from_numpy(np.asarray(a)) for a in stats]
 
 
 def _format_metrics(metrics: dict[str, float]) -> str:

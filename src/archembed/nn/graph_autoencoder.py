@@ -32,12 +32,13 @@ when none of them scores above one half."""
 
 @dataclass
 class AutoencoderLoss:
-    """The loss terms of one batch (``total`` is what is minimised)."""
+    """The loss terms of one batch (``total`` is what is minimised) and its latent means."""
 
     total: torch.Tensor
     ops: torch.Tensor
     adj: torch.Tensor
     kl: torch.Tensor
+    latent_mean: torch.Tensor
 
 
 class GraphAutoencoder(nn.Module):
@@ -150,7 +151,7 @@ class GraphAutoencoder(nn.Module):
             per_node = -0.5 * (1 + logvar - mean.pow(2) - logvar.exp()).sum(dim=-1)
             kl = per_node[mask].mean()
         total = loss_ops + adj_weight * loss_adj + kl_weight * kl
-        return AutoencoderLoss(total, loss_ops, loss_adj, kl)
+        return AutoencoderLoss(total, loss_ops, loss_adj, kl, mean)
 
 
 def decode_predictions(
