@@ -381,7 +381,7 @@ class Arch2Vec(Encoder):
                         },
                     )
                 bar.update(task, advance=1, info=_format_metrics(metrics))
-        if self.latent_stats == "last-epoch" and self._training_stats is not None:
+        if self._training_stats is not None:  # only collected with latent_stats="last-epoch"
             self.latent_mean_, self.latent_std_ = self._training_stats
         else:
             self.latent_mean_, self.latent_std_ = self._latent_stats(train)
