@@ -12,11 +12,12 @@ import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from archembed.errors import CorruptFileError, DataNotFoundError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 DATA_ENV = "ARCHEMBED_DATA"
 CACHE_ENV = "ARCHEMBED_CACHE"
@@ -64,14 +65,31 @@ def read_json(path: str | os.PathLike[str]) -> Any:
         raise CorruptFileError(f"cannot read JSON file {target}: {exc}") from None
 
 
+def read_json_if_valid(path: str | os.PathLike[str]) -> Any:
+    """JSON content of ``path``, or None when it is missing or not valid JSON."""
+    try:
+        return json.loads(Path(path).read_text())
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return None
+
+
 def write_parquet(path: str | os.PathLike[str], frame: pd.DataFrame) -> None:
-    """Write a DataFrame to Parquet atomically."""
+    """Write a DataFrame to Parquet atomically, marked as written by archembed."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from archembed import __version__
+
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    metadata = {**(table.schema.metadata or {}), b"archembed": __version__.encode()}
     with atomic_path(path) as tmp:
-        frame.to_parquet(tmp, index=False)
+        pq.write_table(table.replace_schema_metadata(metadata), tmp)
 
 
 def read_parquet(path: str | os.PathLike[str]) -> pd.DataFrame:
     """Read Parquet, turning a missing or corrupt file into a UserError."""
+    import pandas as pd
+
     target = Path(path)
     if not target.is_file():
         raise DataNotFoundError(f"file not found: {target}")
