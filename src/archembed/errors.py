@@ -40,3 +40,11 @@ class ConfigError(UserError):
 
 class AmbiguousRequestError(UserError):
     """A request leaves open a choice that must be made explicitly (e.g. which epoch)."""
+
+
+class TrainingDivergedError(Exception):
+    """Training hit a non-finite loss: a runtime failure (exit 1), not a bad input.
+
+    The model is left unfinished (no final model written); the message names the epoch and
+    the loss term, and suggests a lower learning rate or loss weights.
+    """

@@ -1,7 +1,10 @@
 """Atomic file writing and the data/cache directory conventions.
 
 Every output is written to a temporary file beside its destination and renamed into place,
-so a crash never leaves a half-written file.
+so a crash never leaves a half-written file. The temporary name carries the writer's pid
+(``.<name>.pid<PID>.<random>.tmp``): a temporary file whose writer is no longer running was
+left by a kill during a write, and :func:`remove_stale_temp_files` deletes it (the output
+checks and the cache directory call it before work starts).
 """
 
 from __future__ import annotations
@@ -9,6 +12,8 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
+import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,6 +26,8 @@ if TYPE_CHECKING:
 
 DATA_ENV = "ARCHEMBED_DATA"
 CACHE_ENV = "ARCHEMBED_CACHE"
+TEMP_NAME = re.compile(r"^\..+\.pid(?P<pid>[0-9]+)\.[^.]+\.tmp$")
+_cleaned: set[Path] = set()
 
 
 @contextlib.contextmanager
@@ -28,7 +35,8 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     """Yield a temporary path next to ``path``; rename it onto ``path`` if the block succeeds."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    prefix = f".{target.name}.pid{os.getpid()}."
+    fd, tmp = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=target.parent)
     os.close(fd)
     try:
         yield Path(tmp)
@@ -36,6 +44,72 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
+
+
+def remove_stale_temp_files(
+    directory: str | os.PathLike[str], recursive: bool = True
+) -> list[Path]:
+    """Delete the temporary files in ``directory`` whose writer is gone; return them.
+
+    Only names :func:`atomic_path` makes are considered, and only when the pid in the name
+    is not running, or runs but started after the file was last written (a reused pid).
+    Unreadable places are skipped: a clean-up never fails a command.
+    """
+    removed = []
+    for path, pid in _temp_files(Path(directory), recursive):
+        if _writer_gone(path, pid):
+            with contextlib.suppress(OSError):
+                path.unlink()
+                removed.append(path)
+    return removed
+
+
+def _temp_files(directory: Path, recursive: bool) -> Iterator[tuple[Path, int]]:
+    """Files in ``directory`` (and below, if ``recursive``) named as temporaries, with pids."""
+    if recursive:
+        listing = ((Path(folder), files) for folder, _, files in os.walk(directory))
+    else:
+        try:
+            listing = iter([(directory, [entry.name for entry in os.scandir(directory)])])
+        except OSError:
+            return
+    for folder, names in listing:
+        for name in names:
+            match = TEMP_NAME.match(name)
+            if match:
+                yield folder / name, int(match["pid"])
+
+
+def _writer_gone(path: Path, pid: int) -> bool:
+    """Whether process ``pid``, the writer of the regular file ``path``, has ended."""
+    try:
+        info = path.lstat()
+    except OSError:
+        return False
+    if not stat.S_ISREG(info.st_mode) or pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except (OSError, OverflowError):  # PermissionError: another user's running process
+        return False
+    started = _process_start(pid)
+    return started is not None and started > info.st_mtime + 1.0
+
+
+def _process_start(pid: int) -> float | None:
+    """When process ``pid`` started (seconds since the epoch), from /proc; None if unknown."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        boot = next(
+            float(line.split()[1])
+            for line in Path("/proc/stat").read_text().splitlines()
+            if line.startswith("btime ")
+        )
+        return boot + int(fields[19]) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError, StopIteration):
+        return None
 
 
 def write_json(path: str | os.PathLike[str], data: Any) -> None:
@@ -109,14 +183,22 @@ def data_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
     path = Path(value).expanduser()
     if not path.is_dir():
         source = "--data-dir" if explicit is not None else f"${DATA_ENV}"
-        raise DataNotFoundError(f"data directory {path} (from {source}) does not exist")
+        problem = "is not a directory" if path.exists() else "does not exist"
+        raise DataNotFoundError(f"data directory {path} (from {source}) {problem}")
     return path
 
 
 def cache_dir() -> Path:
-    """Where derived files (imported tables, enumerations) live: $ARCHEMBED_CACHE or ~/.cache."""
+    """Where derived files (imported tables, enumerations) live: $ARCHEMBED_CACHE or ~/.cache.
+
+    The first call in a process removes temporary files that killed writers left there.
+    """
     value = os.environ.get(CACHE_ENV)
     if value:
-        return Path(value).expanduser()
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "archembed"
+        path = Path(value).expanduser()
+    else:
+        path = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "archembed"
+    if path not in _cleaned:
+        _cleaned.add(path)
+        remove_stale_temp_files(path)
+    return path

@@ -13,7 +13,7 @@ import os
 from pathlib import Path
 
 from archembed.errors import ConfigError
-from archembed.io import read_json_if_valid, write_json
+from archembed.io import read_json_if_valid, remove_stale_temp_files, write_json
 
 MARKER = ".archembed.json"
 
@@ -53,6 +53,7 @@ def output_dir(path: str | os.PathLike[str], kind: str, option: str = "--out") -
                     f"{option} {target} holds an archembed {mark.get('kind')} directory, not a "
                     f"{kind} directory; choose another"
                 )
+            remove_stale_temp_files(target)
             return target
         if any(target.iterdir()):
             raise ConfigError(
@@ -64,6 +65,17 @@ def output_dir(path: str | os.PathLike[str], kind: str, option: str = "--out") -
     target.mkdir(parents=True, exist_ok=True)
     write_json(target / MARKER, {"kind": kind})
     return target
+
+
+def adopt_dir(path: str | os.PathLike[str], kind: str, names: tuple[str, ...]) -> None:
+    """Mark an unmarked directory as archembed's ``kind`` when it holds nothing but ``names``
+    (what that command writes): outputs of versions before the mark resume as before."""
+    target = Path(path).expanduser()
+    if not target.is_dir() or (target / MARKER).exists():
+        return
+    entries = [p.name for p in target.iterdir()]
+    if entries and set(entries) <= set(names):
+        write_json(target / MARKER, {"kind": kind})
 
 
 def is_archembed_dir(path: str | os.PathLike[str], kind: str | None = None) -> bool:
@@ -96,6 +108,7 @@ def output_file(
             raise ConfigError(f"{option} {target}: cannot write there (permission denied)")
     else:
         _writable_parent(target, option)
+    remove_stale_temp_files(target.parent, recursive=False)
     return target
 
 

@@ -1,13 +1,15 @@
 """Progress for long work, on stderr so stdout stays machine-readable.
 
 On a terminal, a rich progress bar. Anywhere else (a log file, a pipe, CI) a plain line
-``description: done/total (pct) elapsed ETA`` at most every :data:`PLAIN_INTERVAL` seconds
-and when a task finishes, so a redirected run is never silent. ``--quiet`` turns both off.
+``description: done/total (pct) elapsed ETA`` every :data:`PLAIN_INTERVAL` seconds while a
+task runs (even when a long step has not advanced it) and when it finishes, so a redirected
+run is never silent. ``--quiet`` turns both off.
 """
 
 from __future__ import annotations
 
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -73,6 +75,8 @@ class ProgressBar(Progress):
         self.plain = self.shown and not stderr_is_terminal()
         self.interval = interval
         self._printed: dict[TaskID, tuple[float, float]] = {}
+        self._stopped = threading.Event()
+        self._beat: threading.Thread | None = None
         super().__init__(
             TextColumn("[progress.description]{task.description}"),
             BarColumn(),
@@ -108,7 +112,28 @@ class ProgressBar(Progress):
         super().advance(task_id, advance)
         self._maybe_print(task_id)
 
+    def start(self) -> None:
+        super().start()
+        if self.plain:
+            self._stopped.clear()
+            self._beat = threading.Thread(target=self._heartbeat, daemon=True)
+            self._beat.start()
+
+    def _heartbeat(self) -> None:
+        """Reprint unfinished tasks not printed for ``interval`` s: a slow step still shows."""
+        while not self._stopped.wait(min(1.0, self.interval)):
+            with self._lock:
+                for task in self.tasks:
+                    last = self._printed.get(task.id)
+                    stale = last is not None and time.monotonic() - last[0] >= self.interval
+                    if stale and not task.finished:
+                        self._print(task.id)
+
     def stop(self) -> None:
+        self._stopped.set()
+        if self._beat is not None:
+            self._beat.join()
+            self._beat = None
         if self.plain:
             for task in self.tasks:
                 if task.id in self._printed and self._printed[task.id][1] != task.completed:

@@ -1,8 +1,20 @@
-"""One place that decides how many CPU threads torch and LightGBM use.
+"""One place that decides how many CPU threads torch, NumPy's BLAS and LightGBM use.
 
-Torch's default pool (one thread per core, spinning while it waits) collapses on a shared
-machine: with another process busy on the cores, a job that needs seconds takes minutes.
-Every command resolves ``--threads`` here once; worker processes get ``total // workers``.
+Torch's default OpenMP pool (one thread per core, spinning while it waits at each barrier)
+collapses on a shared machine: with another process busy on the cores, a job that needs
+seconds takes minutes, because every parallel region waits for a thread the kernel has put
+to sleep. Every command resolves ``--threads`` here once, before it imports torch, and puts
+the count in the environment that torch, MKL and OpenBLAS read when they load; worker
+processes get ``total // workers``.
+
+The default is one thread, chosen by measurement (``bench/threads.py``, table in
+docs/BENCHMARKS.md). archembed's models are small (cell graphs, GP surrogates, the networks
+of zero-cost proxies): a second thread gained nothing even on an idle machine, and with
+another process busy on the cores two threads took 1.5-5x longer than one. Two policies
+that adapt were measured and dropped: as many threads as cores found idle at start (wrong as
+soon as the load changes) and OpenMP's passive wait policy (no spinning, so a busy machine
+costs little, but 1.1-1.5x slower than one thread on an idle one). More threads pay off only
+for larger networks on an idle machine: pass ``--threads``.
 """
 
 from __future__ import annotations
@@ -13,6 +25,7 @@ import sys
 from archembed.errors import ConfigError
 
 THREADS_ENV = "ARCHEMBED_THREADS"
+POOL_SIZE_ENVS = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
 _chosen: int | None = None
 
 
@@ -25,7 +38,7 @@ def cpu_count() -> int:
 
 
 def default_threads() -> int:
-    """The thread count used when ``--threads`` is not given."""
+    """The thread count used when ``--threads`` is not given (see the module docstring)."""
     return 1
 
 
@@ -48,9 +61,20 @@ def set_threads(requested: int | None = None) -> int:
     """Resolve the thread count and apply it to torch (now or when it is imported); return it."""
     global _chosen
     _chosen = resolve_threads(requested)
-    if "torch" in sys.modules:
-        _apply_torch(_chosen)
+    configure_libraries(_chosen)
     return _chosen
+
+
+def configure_libraries(threads: int) -> None:
+    """Size the OpenMP, MKL and OpenBLAS pools to ``threads``.
+
+    Libraries not imported yet read the environment when they load; torch, if already
+    imported, is set directly.
+    """
+    for name in POOL_SIZE_ENVS:
+        os.environ[name] = str(threads)
+    if "torch" in sys.modules:
+        _apply_torch(threads)
 
 
 def current_threads() -> int:

@@ -29,6 +29,11 @@ def read_registry() -> dict[str, dict[str, Any]]:
     return dict(read_json(_registry_path()))
 
 
+def user_benchmark_names() -> list[str]:
+    """Names of all imported user benchmarks."""
+    return sorted(read_registry())
+
+
 def user_entry(name: str) -> dict[str, Any] | None:
     """The registry entry of ``name``, or None."""
     return read_registry().get(name)

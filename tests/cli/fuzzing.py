@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
@@ -51,6 +52,13 @@ def assert_input_error(args: list[str], fragment: str, code: int = 2) -> Outcome
     return result
 
 
+def assert_rejected_cleanly(args: list[str], fragment: str, bad: Path, tmp_path: Path) -> None:
+    """``{bad}``/``{tmp}`` in ``args`` filled in; rejected as an input error; ``tmp`` left empty."""
+    paths = {"bad": str(bad), "tmp": str(tmp_path)}
+    assert_input_error([a.format(**paths) for a in args], fragment)
+    assert not any(tmp_path.iterdir()), "a rejected command left output behind"
+
+
 def cases(table: list[tuple[str, list[str], str]]) -> pytest.MarkDecorator:
     """``@cases([(id, args, fragment), ...])`` parametrises a test over ``args, fragment``."""
     return pytest.mark.parametrize(
@@ -58,4 +66,4 @@ def cases(table: list[tuple[str, list[str], str]]) -> pytest.MarkDecorator:
     )
 
 
-__all__ = ["Outcome", "assert_input_error", "cases", "invoke"]
+__all__ = ["Outcome", "assert_input_error", "assert_rejected_cleanly", "cases", "invoke"]

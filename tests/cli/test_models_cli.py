@@ -3,8 +3,16 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
+from tests.cli.fuzzing import assert_input_error, invoke
+
+from archembed.encoders.arch2vec import Arch2Vec
 from archembed.encoders.embedding import read_embeddings
+from archembed.encoders.pretrain import training_graphs
+from archembed.outputs import MARKER
+from archembed.spaces.base import get_space
 
 SMALL = ("--epochs", "1", "--latent-dim", "4", "--threads", "1", "--quiet")
 
@@ -26,7 +34,7 @@ def test_pretrain_embed_evaluate_end_to_end(run_cli, data_root, tmp_path) -> Non
     assert out.returncode == 0, out.stderr
     history = json.loads(out.stdout)
     assert [h["epoch"] for h in history] == [1] and 0 <= history[0]["holdout_recon_acc"] <= 1
-    assert sorted(p.name for p in model.iterdir()) == ["config.json", "state.pt"]
+    assert sorted(p.name for p in model.iterdir()) == [".archembed.json", "config.json", "state.pt"]
 
     again = run_cli("pretrain", "arch2vec", "--space", "nb201", "--out", str(model), *SMALL)
     assert again.returncode == 2 and "already holds a trained model" in again.stderr
@@ -149,7 +157,46 @@ def test_pretrain_arch2vec_with_locality_loss_and_bad_options(run_cli, tmp_path)
         "--locality-weight",
         "2",
     )
-    assert bad.returncode == 2 and "locality_weight must be in [0, 1]" in bad.stderr
+    assert bad.returncode == 2 and "locality_weight must be a finite number in [0, 1]" in bad.stderr
     bad = run_cli(*base, "--out", str(tmp_path / "x"), "--locality-weight", "0.5")
     assert bad.returncode == 2 and "need --locality-loss" in bad.stderr
     assert not (tmp_path / "x").exists()
+
+
+def test_an_unmarked_model_directory_of_an_older_version_is_still_ours(tmp_path) -> None:
+    """Model directories written before archembed marked its outputs resume and refuse as
+    they always did (not as someone else's directory)."""
+    space = get_space("nb201")
+    run = tmp_path / "run"
+    Arch2Vec(space, latent_dim=4, epochs=1).fit(  # the command's defaults
+        training_graphs(space, 20, 0), checkpoint=run / "checkpoint.pt", progress=False
+    )
+    args = ["pretrain", "arch2vec", "--space", "nb201", "--samples", "20", "--out", str(run)]
+    assert_input_error([*args, *SMALL], "pass --resume")
+    options = ["--latent-dim", "4", "--threads", "1", "--quiet", "--json"]
+    resumed = invoke([*args, "--epochs", "2", *options, "--resume"])
+    assert resumed.code == 0, resumed.stderr
+    assert [h["epoch"] for h in json.loads(resumed.stdout)] == [1, 2]
+    assert json.loads((run / MARKER).read_text()) == {"kind": "model"}
+
+    finished = tmp_path / "finished"
+    Arch2Vec(space, hidden=(8,), latent_dim=4, epochs=1, validity_samples=0).fit(
+        training_graphs(space, 20, 0), progress=False
+    ).save(finished)
+    assert_input_error([*args[:-1], str(finished), *SMALL], "already holds a trained model")
+
+
+def test_model_commands_import_no_heavy_library_at_start() -> None:
+    """The command modules import torch, pandas and the encoders only when a command runs."""
+    code = (
+        "import sys, types, archembed\n"
+        "package = types.ModuleType('archembed.cli')\n"
+        "package.__path__ = [archembed.__path__[0] + '/cli']\n"
+        "sys.modules['archembed.cli'] = package\n"
+        "import archembed.cli.models, archembed.cli.locality, archembed.cli.contrastive\n"
+        "heavy = ('torch', 'pandas', 'pytorch_metric_learning', 'archembed.encoders')\n"
+        "print([name for name in heavy if name in sys.modules])\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"

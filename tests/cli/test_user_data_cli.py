@@ -45,3 +45,13 @@ def test_nasbench_graph_without_data_dir(run_cli):
     )
     assert out.returncode == 0, out.stderr
     assert 0 < json.loads(out.stdout)["value"] < 1
+
+
+def test_import_graphs_reports_progress_unless_quiet(run_cli, tmp_path):
+    source = tmp_path / "archs.jsonl"
+    source.write_text(json.dumps({**CHAIN, "acc": 1}) + "\n")
+    out = run_cli("data", "import-graphs", str(source), "--name", "cli-progress")
+    assert out.returncode == 0 and "saving benchmark cli-progress" in out.stderr
+    quiet = run_cli("data", "import-graphs", str(source), "--name", "cli-progress", "-q", "--json")
+    assert quiet.returncode == 0 and quiet.stderr == ""
+    assert json.loads(quiet.stdout)["archs"] == 1

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+import re
+
 import numpy as np
 import pytest
 import torch
@@ -15,7 +18,13 @@ from archembed.encoders.decoding import (
     validity_uniqueness,
     well_formed_ops,
 )
-from archembed.errors import ConfigError, CorruptFileError, InvalidArchitectureError
+from archembed.encoders.pretrain import pretrain_to
+from archembed.errors import (
+    ConfigError,
+    CorruptFileError,
+    InvalidArchitectureError,
+    TrainingDivergedError,
+)
 from archembed.evaluation.pretraining import sample_quality
 from archembed.nn.graph_autoencoder import GraphAutoencoder
 from archembed.spaces import get_space
@@ -552,13 +561,47 @@ def test_locality_positives_avoid_held_out_cells(monkeypatch) -> None:
         ({"locality_loss": "margin", "locality_miner": "hard"}, "unknown miner 'hard'"),
         (
             {"locality_loss": "margin", "locality_weight": 1.5},
-            r"locality_weight must be in \[0, 1\]",
+            r"locality_weight must be a finite number in \[0, 1\], got 1.5",
         ),
         ({"locality_loss": "margin", "locality_weight": -0.1}, "locality_weight"),
-        ({"locality_loss": "margin", "locality_anchors": 1}, "2 anchors per batch"),
-        ({"locality_loss": "margin", "locality_positives": 0}, "at least 1"),
+        ({"locality_loss": "margin", "locality_anchors": 1}, r"anchors per batch .* \[2, "),
+        ({"locality_loss": "margin", "locality_positives": 0}, r"positives .* \[1, 1000\], got 0"),
     ],
 )
 def test_bad_locality_options_raise_config_errors(options, message) -> None:
     with pytest.raises(ConfigError, match=message):
         Arch2Vec("nb201", **options)
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [
+        ("lr", math.nan),
+        ("lr", 0.0),
+        ("lr", -1e-3),
+        ("lr", math.inf),
+        ("kl_weight", math.nan),
+        ("kl_weight", -0.5),
+        ("adj_weight", math.inf),
+        ("decoder_dropout", math.nan),
+        ("grad_clip", math.nan),
+        ("epochs", 0),
+        ("batch_size", 1),
+        ("latent_dim", 10**6),
+        ("seed", -1),
+    ],
+)
+def test_out_of_range_parameters_name_the_value(option, value) -> None:
+    message = rf"^{option} must be a (finite|whole) number .*got {re.escape(repr(value))}$"
+    with pytest.raises(ConfigError, match=message):
+        Arch2Vec("nb201", **{option: value})
+
+
+def test_a_nan_loss_stops_training_and_saves_no_model(tmp_path) -> None:
+    space, graphs = _nb201_graphs(30)
+    model = Arch2Vec(space, hidden=(8,), latent_dim=4, epochs=2, validity_samples=0)
+    model.kl_weight = math.nan  # past the constructor's check: the training loop must stop
+    expected = r"^arch2vec training diverged at epoch 1: kl loss is nan; lower --lr"
+    with pytest.raises(TrainingDivergedError, match=expected):
+        pretrain_to(model, graphs, tmp_path / "model", progress=False)
+    assert list((tmp_path / "model").iterdir()) == []

@@ -13,7 +13,12 @@ import torch
 
 from archembed.encoders import load_encoder
 from archembed.encoders.contrastive import ContrastiveEncoder
-from archembed.errors import ConfigError, DataNotFoundError, InvalidArchitectureError
+from archembed.errors import (
+    ConfigError,
+    DataNotFoundError,
+    InvalidArchitectureError,
+    TrainingDivergedError,
+)
 from archembed.nets.feature_store import FeatureStore
 from archembed.spaces.base import get_space
 
@@ -169,3 +174,31 @@ def test_incompatible_or_incomplete_stores_are_refused(tmp_path, nb201_store, nb
         growing.embed_store(partial)
     with pytest.raises(ConfigError, match="batch_size"):
         ContrastiveEncoder("nb201", batch_size=1)
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("lr", float("nan"), "lr must be a finite number > 0, got nan"),
+        ("temperature", 0.0, "temperature must be a finite number > 0"),
+        ("embed_dim", 0, "embed_dim must be a whole number"),
+        ("holdout", 1.0, "holdout must be a finite number in [0, 1)"),
+        ("device", "tpu", "unknown device 'tpu'"),
+    ],
+)
+def test_out_of_range_settings_are_rejected(option, value, message):
+    with pytest.raises(ConfigError) as raised:
+        ContrastiveEncoder("nb201", **{option: value})
+    assert message in str(raised.value)
+
+
+def test_a_nan_loss_stops_training_without_a_checkpoint(nb201_store, tmp_path, monkeypatch):
+    import archembed.encoders.contrastive as module
+
+    monkeypatch.setattr(module, "nt_xent", lambda a, b, t: (a * b).sum() * float("nan"))
+    encoder = ContrastiveEncoder.from_stores(
+        [nb201_store.directory], epochs=2, checkpoint_dir=tmp_path, **SMALL
+    )
+    with pytest.raises(TrainingDivergedError, match="epoch 1: NT-Xent loss is nan"):
+        encoder.fit()
+    assert not (tmp_path / "checkpoint.pt").exists()

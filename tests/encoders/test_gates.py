@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 import torch
@@ -176,3 +178,33 @@ def test_tagates_conv_only_update_leaves_other_operations_fixed(nb201_slice):
         fixed, moved = (net.encodings(**model._inputs([cell])) for cell in (no_conv, with_conv))
     assert all(torch.allclose(fixed[0], step) for step in fixed[1:])  # nothing to update
     assert not torch.allclose(moved[0], moved[-1])
+
+
+@pytest.mark.parametrize(
+    ("name", "params", "fragment"),
+    [
+        ("gates", {"op_dim": 0}, "op_dim must be a whole number in [1,"),
+        ("gates", {"input_dim": -3}, "input_dim"),
+        ("gates", {"hidden": []}, "hidden must be a non-empty list"),
+        ("gates", {"hidden": [32, 0]}, "hidden width"),
+        ("gates", {"head": "wide"}, "head must be a non-empty list"),
+        ("gates", {"dropout": 1.0}, "dropout must be a finite number in [0, 1), got 1.0"),
+        ("gates", {"dropout": float("nan")}, "dropout"),
+        ("gates", {"op_init_std": -1.0}, "op_init_std"),
+        ("tagates", {"steps": 0}, "TA-GATES steps"),
+        ("tagates", {"steps": 10**6}, "TA-GATES steps"),
+        ("tagates", {"step_size": float("inf")}, "step_size"),
+        ("tagates", {"backward_dim": 0}, "backward_dim"),
+        ("tagates", {"noise_scale": -0.1}, "noise_scale"),
+        ("tagates", {"proxies": ["params"]}, "unknown TA-GATES proxy 'params'"),
+        ("tagates", {"saliency_setting": "huge"}, "unknown saliency_setting 'huge'"),
+        ("tagates", {"saliency_seed": -1}, "saliency_seed"),
+        ("mlp", {"hidden": [64, -1]}, "hidden width"),
+        ("lstm", {"hidden": 0}, "hidden"),
+        ("lstm", {"layers": 0}, "layers"),
+        ("gcn", {"hidden": 7}, "hidden must be a non-empty list"),
+    ],
+)
+def test_bad_parameters_fail_when_the_model_is_made(name, params, fragment):
+    with pytest.raises(ConfigError, match=re.escape(fragment)):
+        ENCODERS.get(name)("nb201", **params)

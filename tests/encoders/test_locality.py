@@ -9,7 +9,7 @@ from archembed.encoders.locality import (
     pretrain_locality,
 )
 from archembed.encoders.nao import NAOEncoder
-from archembed.errors import ConfigError
+from archembed.errors import ConfigError, TrainingDivergedError
 from archembed.spaces.base import get_space
 
 
@@ -92,3 +92,32 @@ def test_positives_skip_excluded_cells_and_never_loop_forever():
     assert [p.exact_key for p in positives] == [kept.exact_key] * 5
     everything = exclude | {kept.exact_key}
     assert len(positive_samples(space, anchor, 3, 1, rng, everything)) == 3
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"lambda_e": float("nan")}, "lambda_e must be a finite number in [0, 1], got nan"),
+        ({"anchors": 1}, "anchors must be a whole number"),
+        ({"epochs": 0}, "epochs must be a whole number"),
+        ({"positives": 10**6}, "positives must be a whole number in [1, 1000]"),
+        ({"seed": -1}, "seed"),
+    ],
+)
+def test_out_of_range_options_are_rejected(options, message):
+    with pytest.raises(ConfigError) as raised:
+        LocalityConfig(**options)
+    assert message in str(raised.value)
+
+
+def test_a_nan_loss_stops_pretraining_before_any_checkpoint(tmp_path):
+    encoder = NAOEncoder("nb201", hidden=16)
+    with torch.no_grad():
+        next(encoder.build().parameters()).fill_(float("nan"))
+    checkpoint = tmp_path / "checkpoint.pt"
+    expected = "locality training diverged at epoch 1: reconstruction loss is nan"
+    with pytest.raises(TrainingDivergedError, match=expected):
+        pretrain_locality(
+            encoder, LocalityConfig(anchors=8, epochs=2), checkpoint=checkpoint, progress=False
+        )
+    assert not checkpoint.exists()

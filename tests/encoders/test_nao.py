@@ -4,7 +4,7 @@ import torch
 
 from archembed.encoders.base import load_encoder
 from archembed.encoders.nao import NAOEncoder
-from archembed.errors import ConfigError, CorruptFileError
+from archembed.errors import ConfigError, CorruptFileError, TrainingDivergedError
 from archembed.spaces.base import get_space
 
 
@@ -82,5 +82,19 @@ def test_bad_configuration_and_untrained_use():
         NAOEncoder("nb201", hidden=128)
     with pytest.raises(ConfigError, match="lambda"):
         NAOEncoder("nb201", lam=2.0)
+    with pytest.raises(ConfigError, match="lr must be a finite number > 0, got nan"):
+        NAOEncoder("nb201", lr=float("nan"))
+    with pytest.raises(ConfigError, match="weight_decay"):
+        NAOEncoder("nb201", weight_decay=-1.0)
     with pytest.raises(CorruptFileError, match="not trained"):
         NAOEncoder("nb201").transform(get_space("nb201").sample(1, np.random.default_rng(0)))
+
+
+def test_a_nan_prediction_loss_stops_fine_tuning():
+    graphs = get_space("nb201").sample(8, np.random.default_rng(0))
+    encoder = NAOEncoder("nb201", hidden=16, epochs=2)
+    with torch.no_grad():
+        for weight in encoder.build().predictor.parameters():
+            weight.fill_(float("nan"))
+    with pytest.raises(TrainingDivergedError, match="epoch 1: prediction loss is nan"):
+        encoder.fit(graphs, np.arange(8.0))

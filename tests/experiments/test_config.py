@@ -56,3 +56,24 @@ def test_yaml_file_errors(tmp_path):
     listing.write_text("- 1\n- 2\n")
     with pytest.raises(ConfigError, match="mapping"):
         load_config(listing)
+
+
+def test_types_are_strict_and_sizes_bounded():
+    for changes, message in [
+        ({"seeds": "3"}, "got '3'"),
+        ({"seeds": 10**10}, "from 1 to 10000"),
+        ({"queries": True}, "valid integer"),
+        ({"seconds": float("nan")}, "finite"),
+        ({"workers": 10**6}, "less than or equal to 256"),
+    ]:
+        with pytest.raises(ConfigError, match=message):
+            parse_config(base(**changes))
+    assert parse_config(base(seeds=[3, 7])).seed_list() == [3, 7]
+
+
+def test_command_line_overrides_are_validated_like_the_file(tmp_path):
+    path = tmp_path / "e.yaml"
+    path.write_text("name: e\nbenchmarks: [nb201/cifar10-valid]\nstrategies: [random]\n")
+    assert load_config(path, {"seeds": 3, "workers": 1}).seed_list() == [0, 1, 2]
+    with pytest.raises(ConfigError, match=r"e\.yaml: workers"):
+        load_config(path, {"workers": 0})

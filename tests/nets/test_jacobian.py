@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 import torch
 
-from archembed.errors import ConfigError, DataNotFoundError
+from archembed.errors import ConfigError, DataNotFoundError, UserError
+from archembed.nets import jacobian
 from archembed.nets.build import build_network
 from archembed.nets.feature_store import FeatureStore
 from archembed.nets.jacobian import (
@@ -17,6 +18,7 @@ from archembed.nets.jacobian import (
 )
 from archembed.nets.ops import set_batchnorm_mode
 from archembed.spaces import get_space
+from archembed.threads import cpu_count
 
 SPACE = get_space("nb201")
 CELLS = [
@@ -92,10 +94,35 @@ def test_normalising_a_stored_run_equals_normalising_while_computing(tmp_path):
         normalise_store(tmp_path / "r-norm" / "absent", tmp_path / "x", progress=False)
 
 
-def test_parallel_workers_give_the_same_features(tmp_path):
+@pytest.mark.slow  # two spawned workers each import torch
+@pytest.mark.skipif(cpu_count() < 2, reason="needs 2 CPUs for 2 workers")
+def test_parallel_workers_give_the_same_features(tmp_path, monkeypatch):
+    monkeypatch.setattr(jacobian, "PILOT", 1)  # 1 pilot cell, then 3 chunks of 1 for 2 workers
+    monkeypatch.setattr(jacobian, "CHUNK", 1)
     serial = compute_jacobian_features("nb201", CELLS, tmp_path / "s", workers=1, **OPTS)
     parallel = compute_jacobian_features("nb201", CELLS, tmp_path / "p", workers=2, **OPTS)
-    np.testing.assert_array_equal(parallel.get(parallel.ids), serial.get(serial.ids))
+    # equal up to float32 rounding: CPU kernels may sum in another order in another process
+    np.testing.assert_allclose(parallel.get(parallel.ids), serial.get(serial.ids), atol=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "fragment"),
+    [
+        ("n_inits", 0, "--n-inits"),
+        ("n_inits", 10**6, "--n-inits"),
+        ("n_points", -1, "--n-points"),
+        ("n_pool", 10**6, "--n-pool"),
+        ("k", 33, "--k"),  # more components than the 32 pool images
+        ("workers", 10**4, "--workers"),
+        ("seed", -1, "--seed"),
+        ("inputs", "nowhere.npy", "--inputs"),
+        ("device", "banana", "device"),
+    ],
+)
+def test_bad_options_fail_before_the_store_is_made(tmp_path, option, value, fragment):
+    with pytest.raises(UserError, match=fragment):
+        compute_jacobian_features("nb201", CELLS, tmp_path / "x", **{**OPTS, option: value})
+    assert not (tmp_path / "x").exists()
 
 
 def test_nb101_cells_share_the_projection_of_nb201(tmp_path):

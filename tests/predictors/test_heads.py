@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from archembed.errors import ConfigError, UnknownNameError
-from archembed.predictors import make_predictor
+from archembed.predictors import check_predictor, make_predictor
 from archembed.predictors.metrics import kendall_tau, precision_at_k, regression_report
 
 
@@ -68,3 +68,42 @@ def test_metrics():
     assert precision_at_k(y, y, 3) == 1.0
     report = regression_report(y, y + 1, ks=(5,))
     assert report["rmse"] == pytest.approx(1.0) and report["p@5"] == 1.0
+
+
+def test_tree_heads_run_on_the_thread_setting():
+    from archembed.threads import set_threads
+
+    set_threads(3)
+    try:
+        X, y = smooth_problem(40)
+        assert make_predictor("lightgbm").fit(X, y).model_.n_jobs == 3
+        assert make_predictor("rf", n_estimators=4).fit(X, y).model_.n_jobs == 3
+        assert make_predictor("lightgbm", n_jobs=1).fit(X, y).model_.n_jobs == 1
+    finally:
+        set_threads(None)
+
+
+@pytest.mark.parametrize(
+    ("name", "params", "fragment"),
+    [
+        ("lightgbm", {"num_leaves": -3}, "num_leaves"),
+        ("lightgbm", {"learning_rate": "fast"}, "learning_rate"),
+        ("lightgbm", {"frob": 1}, "unknown lightgbm parameter 'frob'"),
+        ("rf", {"max_depth": 0}, "max_depth"),
+        ("rf", {"frob": 1}, "frob"),
+        ("rf", {"n_estimators": 0}, "n_estimators"),
+        ("mlp", {"hidden": []}, "hidden"),
+        ("mlp", {"max_iter": 0}, "max_iter"),
+        ("gp", {"fit_maxiter": 0}, "fit_maxiter"),
+        ("dngo", {"lr": float("nan")}, "lr"),
+        ("dngo", {"epochs": -1}, "epochs"),
+    ],
+)
+def test_head_parameters_are_checked_without_fitting(name, params, fragment):
+    with pytest.raises(ConfigError, match=fragment):
+        check_predictor(name, params)
+
+
+def test_good_head_parameters_pass_the_check():
+    for name, params in [("lightgbm", {"num_leaves": 7}), ("rf", {"max_depth": 3}), ("gp", {})]:
+        check_predictor(name, params)

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
-from archembed.errors import ConfigError, UnknownNameError
+from archembed.errors import ConfigError, CorruptFileError, DataNotFoundError, UnknownNameError
 from archembed.predictors.models import parse_spec
 from archembed.predictors.protocol import (
+    MIN_TRAIN,
     ProtocolRun,
     Split,
+    check_plan,
     file_split,
     fixed_split,
     run_protocol,
@@ -55,14 +59,51 @@ def test_training_subsets_and_scores():
     assert len(rows) == 8 and len(set(rows)) == 8 and rows.max() < 7813
     assert len(training_subset(7813, 0.1, 0)) == 781
     assert not np.array_equal(training_subset(100, 0.1, 0), training_subset(100, 0.1, 1))
-    with pytest.raises(ConfigError):
-        training_subset(100, 0.0, 0)
+    for fraction in (0.0, -0.1, 1.5, float("nan"), 0.07):  # 0.07 of 100 trains 7 < MIN_TRAIN
+        with pytest.raises(ConfigError):
+            training_subset(100, fraction, 0)
+    assert len(training_subset(100, 1.0, 0)) == 100
     y = np.arange(200.0)
     perfect = score(y, y, predicts_values=True)
     assert perfect["kendall_tau"] == pytest.approx(1.0) and perfect["p@5%"] == 1.0
     assert perfect["mse"] == 0.0
     assert np.isnan(score(y, -y, predicts_values=False)["mse"])
     assert score(y, -y, predicts_values=False)["kendall_tau"] == pytest.approx(-1.0)
+
+
+@pytest.mark.parametrize(
+    ("specs", "fractions", "seeds", "fragment"),
+    [
+        (["mlp"], [], [0], "--fractions is empty"),
+        (["mlp"], [0.1], [], "--seeds is empty"),
+        (["mlp", "mlp"], [0.1], [0], "--encoders lists mlp more than once"),
+        (["mlp"], [0.1, 0.1], [0], "--fractions lists 0.1 more than once"),
+        (["mlp"], [0.1], [2, 2], "--seeds lists 2 more than once"),
+        (["mlp"], [0.001], [0], f"at least {MIN_TRAIN} are needed"),
+        (["mlp"], [0.1], [-1], "--seeds must be a whole number"),
+    ],
+)
+def test_plans_are_checked_before_any_run(specs, fractions, seeds, fragment):
+    with pytest.raises(ConfigError, match=re.escape(fragment)):
+        check_plan(ProtocolRun(specs, fractions, seeds), n_train=1000)
+
+
+def test_bad_split_files_are_user_errors(nb201_bench, tmp_path):
+    good = tmp_path / "good.csv"
+    good.write_text('net\n"(4, 3, 3, 0, 0, 0)"\n')
+    files = {
+        "binary.csv": b"\x89PNG\r\n\x1a\n\x00\xff\xfe" * 50,
+        "empty.csv": b"",
+        "columns.csv": b"arch,acc\n1,2\n",
+        "header.csv": b"net\n",
+        "tuple.csv": b'net\n"(9, 9)"\n',
+    }
+    for name, content in files.items():
+        (tmp_path / name).write_bytes(content)
+        with pytest.raises(CorruptFileError):
+            file_split(nb201_bench, good, tmp_path / name, "cifar10", "test_acc", (200,))
+    with pytest.raises(DataNotFoundError):
+        file_split(nb201_bench, good, tmp_path, "cifar10", "test_acc", (200,))
 
 
 def test_specs_are_checked_against_the_registries():
@@ -116,11 +157,11 @@ def test_pretrained_self_supervised_encoder_feeds_a_gp_head(nb201_bench, tmp_pat
     ).save(model_dir)
     plan = ProtocolRun(
         specs=["arch2vec+gp"],
-        fractions=[0.01],
+        fractions=[0.02],
         seeds=[0],
         params={"gp": {"fit_maxiter": 20}},
         model_dirs={"arch2vec": str(model_dir)},
     )
     (record,) = run_protocol(split, nb201_bench.space, plan, progress=False)
-    assert record["n_train"] == 4 and np.isfinite(record["mse"])
+    assert record["n_train"] == 8 and np.isfinite(record["mse"])
     assert -1.0 <= record["kendall_tau"] <= 1.0

@@ -7,8 +7,9 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from archembed.benchmarks.table import NO_EPOCH, SEED_MEAN, BenchmarkTable
-from archembed.errors import AmbiguousRequestError, InvalidArchitectureError, UnknownNameError
+from archembed.benchmarks.groups import GroupIndex
+from archembed.benchmarks.table import BenchmarkTable
+from archembed.errors import InvalidArchitectureError, UnknownNameError
 from archembed.graph import ArchGraph
 from archembed.spaces.base import SearchSpace, get_space
 
@@ -35,6 +36,7 @@ class Benchmark:
         self._arch_codes = values["arch"].cat.codes.to_numpy()
         self._arch_names = values["arch"].cat.categories
         self._value_array = values["value"].to_numpy()
+        self.index = GroupIndex(self.name, ((k, len(v)) for k, v in self._groups.items()))
         self._lookups: dict[tuple[str, str, int, int], tuple[pd.Index, np.ndarray]] = {}
         self._native = dict(zip(table.archs["arch"], table.archs["native"]))
 
@@ -42,78 +44,28 @@ class Benchmark:
         return f"Benchmark({self.name!r}, space={self.space.name!r}, archs={len(self._native)})"
 
     def datasets(self) -> list[str]:
-        return sorted({d for d, _, _, _ in self._groups})
+        return self.index.datasets()
 
     def metrics(self, dataset: str) -> list[str]:
-        self._check_dataset(dataset)
-        return sorted({m for d, m, _, _ in self._groups if d == dataset})
+        return self.index.metrics(dataset)
 
     def epochs(self, dataset: str, metric: str) -> list[int]:
         """Epochs at which ``metric`` exists (-1 for epoch-independent quantities)."""
-        self._check_metric(dataset, metric)
-        return sorted({e for d, m, e, _ in self._groups if d == dataset and m == metric})
+        return self.index.epochs(dataset, metric)
 
     def seeds(self, dataset: str, metric: str, epoch: int) -> list[int]:
         """Training seeds stored for a metric (-1 is the seed mean)."""
-        return sorted({s for d, m, e, s in self._groups if (d, m, e) == (dataset, metric, epoch)})
+        return self.index.seeds(dataset, metric, epoch)
 
     def describe(self) -> list[dict[str, object]]:
         """One row per dataset/metric: epochs, seeds and number of architectures."""
-        rows = []
-        for (dataset, metric), epochs in _grouped_epochs(self._groups).items():
-            key = next(k for k in self._groups if k[:2] == (dataset, metric))
-            seeds = sorted({k[3] for k in self._groups if k[:2] == (dataset, metric)})
-            rows.append(
-                {
-                    "dataset": dataset,
-                    "metric": metric,
-                    "epochs": epochs,
-                    "seeds": seeds,
-                    "archs": len(self._groups[key]),
-                }
-            )
-        return rows
-
-    def _check_dataset(self, dataset: str) -> None:
-        if dataset not in self.datasets():
-            raise UnknownNameError(f"dataset of benchmark {self.name!r}", dataset, self.datasets())
-
-    def _check_metric(self, dataset: str, metric: str) -> None:
-        known = self.metrics(dataset)
-        if metric not in known:
-            raise UnknownNameError(f"metric for {self.name}/{dataset}", metric, known)
+        return self.index.describe()
 
     def resolve(
         self, dataset: str, metric: str, epoch: int | None = None, seed: int | None = None
     ) -> tuple[str, str, int, int]:
         """Validate a (dataset, metric, epoch, seed) request and fill in the unambiguous parts."""
-        epochs = self.epochs(dataset, metric)
-        if epoch is None:
-            if len(epochs) != 1:
-                raise AmbiguousRequestError(
-                    f"{self.name}/{dataset}/{metric} exists at epochs {epochs}: choose one "
-                    "(--epoch / epoch=)"
-                )
-            epoch = epochs[0]
-        elif epoch not in epochs:
-            if epochs == [NO_EPOCH]:
-                raise UnknownNameError(
-                    f"epoch for {self.name}/{dataset}/{metric} (it does not depend on epochs; "
-                    "omit --epoch)",
-                    epoch,
-                    [],
-                )
-            raise UnknownNameError(f"epoch for {self.name}/{dataset}/{metric}", epoch, epochs)
-        wanted = SEED_MEAN if seed is None else seed
-        seeds = self.seeds(dataset, metric, epoch)
-        if wanted not in seeds:
-            label = "seed mean" if seed is None else f"seed {seed}"
-            raise UnknownNameError(
-                f"{label} for {self.name}/{dataset}/{metric}/epoch {epoch}; available seeds",
-                wanted,
-                [s for s in seeds if s != SEED_MEAN] + (["mean"] if SEED_MEAN in seeds else []),
-            )
-        return dataset, metric, int(epoch), int(wanted)
+        return self.index.resolve(dataset, metric, epoch, seed)
 
     def _lookup(self, request: tuple[str, str, int, int]) -> tuple[pd.Index, np.ndarray]:
         if request not in self._lookups:
@@ -135,11 +87,7 @@ class Benchmark:
         ids = [self.space.identity(g) for g in graphs]
         positions = index.get_indexer(ids)
         if (positions < 0).any():
-            missing = int((positions < 0).sum())
-            raise InvalidArchitectureError(
-                f"{missing} of {len(ids)} architectures have no {metric} for "
-                f"{self.name}/{dataset}; query only architectures of labels() for that metric"
-            )
+            raise self.index.missing_error(int((positions < 0).sum()), len(ids), dataset, metric)
         return values[positions]
 
     def has(
@@ -185,12 +133,3 @@ class Benchmark:
         """Every architecture of the table."""
         archs = self.table.archs
         return [self.space.from_stored(a, n) for a, n in zip(archs["arch"], archs["native"])]
-
-
-def _grouped_epochs(
-    groups: dict[tuple[str, str, int, int], np.ndarray],
-) -> dict[tuple[str, str], list[int]]:
-    out: dict[tuple[str, str], set[int]] = {}
-    for dataset, metric, epoch, _ in groups:
-        out.setdefault((dataset, metric), set()).add(int(epoch))
-    return {k: sorted(v) for k, v in sorted(out.items())}

@@ -11,12 +11,16 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from archembed.benchmarks.base import Benchmark
 from archembed.benchmarks.table import SCHEMA_VERSION, BenchmarkTable
 from archembed.errors import CorruptFileError, DataNotFoundError, UserError
 from archembed.io import cache_dir, data_dir, read_json
 from archembed.registry import Registry
+
+if TYPE_CHECKING:
+    from archembed.benchmarks.base import Benchmark
+    from archembed.benchmarks.lookup import StoredBenchmark
 
 
 @dataclass(frozen=True)
@@ -107,27 +111,105 @@ def _importer(name: str) -> Importer:
     return IMPORTERS.get(name)
 
 
-def _cached_table(name: str, signature: dict[str, list[int]]) -> BenchmarkTable | None:
+def _fresh_meta(name: str, signature: dict[str, list[int]]) -> dict[str, Any] | None:
+    """The cached metadata of ``name`` when it is current (schema, sources, look-up groups)."""
     meta_path = tables_dir() / f"{name}.json"
     if not meta_path.is_file():
         return None
     try:
         meta = read_json(meta_path)
-        if meta.get("schema_version") != SCHEMA_VERSION or meta.get("sources") != signature:
-            return None
+    except (CorruptFileError, DataNotFoundError):
+        return None
+    current = (
+        isinstance(meta, dict)
+        and meta.get("schema_version") == SCHEMA_VERSION
+        and meta.get("sources") == signature
+        and "groups" in meta
+    )
+    return meta if current else None
+
+
+def _cached_table(name: str, signature: dict[str, list[int]]) -> BenchmarkTable | None:
+    if _fresh_meta(name, signature) is None:
+        return None
+    try:
         return BenchmarkTable.load(tables_dir(), name)
     except (CorruptFileError, DataNotFoundError):
         return None
 
 
+def cached_meta(
+    name: str, root: str | os.PathLike[str] | None = None
+) -> tuple[Path, dict[str, Any]] | None:
+    """Directory and metadata of ``name``'s current cached table, or None when it needs an import.
+
+    Reads only small files (the user registry, the metadata, the sources' sizes and times), so
+    it answers in milliseconds; the errors are those of :func:`import_benchmark`.
+    """
+    from archembed.user_registry import user_dir, user_entry
+
+    entry = user_entry(name)
+    if entry is not None:
+        directory = user_dir() / entry["directory"]
+        meta = read_json(directory / f"{name}.json")
+        return (directory, meta) if "groups" in meta else None
+    importer = _importer(name)
+    source_root = data_dir(root) if importer.needs_data_dir else None
+    meta = _fresh_meta(name, _signature(source_root, importer.sources))
+    return None if meta is None else (tables_dir(), meta)
+
+
+def check_sources(name: str, root: str | os.PathLike[str] | None = None) -> None:
+    """Raise DataNotFoundError unless every source file of ``name`` is present (before work)."""
+    from archembed.user_registry import user_entry
+
+    if user_entry(name) is None:
+        importer = _importer(name)
+        if importer.needs_data_dir:
+            _signature(data_dir(root), importer.sources)
+
+
+def benchmark_space(name: str) -> str:
+    """The search space of benchmark ``name`` without importing it (UnknownNameError if none)."""
+    from archembed.user_registry import user_entry
+
+    if user_entry(name) is not None:
+        return name
+    return _importer(name).space
+
+
+def open_benchmark(name: str, root: str | os.PathLike[str] | None = None) -> StoredBenchmark:
+    """The named benchmark for fast look-ups without pandas, imported into the cache if needed.
+
+    An import (first use, or a source changed) shows a status line; a current cache is read
+    in milliseconds.
+    """
+    from archembed.benchmarks.lookup import StoredBenchmark
+    from archembed.progress import status
+
+    found = cached_meta(name, root)
+    if found is None:
+        with status(f"importing benchmark {name} into the cache"):
+            import_benchmark(name, root)
+        found = cached_meta(name, root)
+        if found is None:
+            raise CorruptFileError(
+                f"the cache of benchmark {name!r} is incomplete after its import; "
+                f"rerun `archembed data import --force {name}`"
+            )
+    return StoredBenchmark(*found)
+
+
 def load_benchmark(name: str, root: str | os.PathLike[str] | None = None) -> Benchmark:
     """The named benchmark, imported into the cache on first use."""
+    from archembed.benchmarks.base import Benchmark
+
     return Benchmark(import_benchmark(name, root))
 
 
 def benchmark_names() -> list[str]:
     """Names of all registered benchmarks, then the user benchmarks imported into the cache."""
     from archembed.benchmarks import importers  # noqa: F401  (registers the built-in importers)
-    from archembed.benchmarks.user import user_benchmark_names
+    from archembed.user_registry import user_benchmark_names
 
     return IMPORTERS.names() + user_benchmark_names()

@@ -3,23 +3,26 @@
 ``values`` is long: one row per (arch, dataset, metric, epoch, seed) with a float ``value``.
 ``epoch`` is -1 for quantities that do not depend on training length (hardware metrics,
 zero-cost proxies, parameter counts); ``seed`` is -1 for the mean over training seeds.
-``archs`` maps each arch id (the space's ``identity``) to its native string.
+``archs`` maps each arch id (the space's ``identity``) to its native string. A saved table also
+has a look-up grid (:mod:`archembed.benchmarks.lookup`) and lists its groups in the metadata.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
+from archembed.benchmarks.groups import NO_EPOCH, SEED_MEAN
 from archembed.errors import CorruptFileError
 from archembed.io import read_json, read_parquet, write_json, write_parquet
 
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["NO_EPOCH", "SCHEMA_VERSION", "SEED_MEAN", "VALUE_COLUMNS", "BenchmarkTable"]
+
 SCHEMA_VERSION = 1
-NO_EPOCH = -1
-SEED_MEAN = -1
 VALUE_COLUMNS = ("arch", "dataset", "metric", "epoch", "seed", "value")
 
 
@@ -42,12 +45,25 @@ class BenchmarkTable:
         self.values = normalise_values(self.values)
 
     def save(self, directory: str | Path) -> None:
-        """Write ``<name>.values.parquet``, ``<name>.archs.parquet`` and ``<name>.json``."""
+        """Write the values and archs Parquet files, the look-up grid, then ``<name>.json``.
+
+        The JSON metadata, written last, lists the groups (see :mod:`archembed.benchmarks.lookup`)
+        so that what a benchmark holds is known without loading its table.
+        """
+        from archembed.benchmarks.lookup import write_lookup
+
         out = Path(directory)
         write_parquet(out / f"{self.name}.values.parquet", self.values)
         write_parquet(out / f"{self.name}.archs.parquet", self.archs)
-        meta = {"schema_version": SCHEMA_VERSION, "name": self.name, "space": self.space}
-        write_json(out / f"{self.name}.json", {**self.meta, **meta})
+        index = write_lookup(out, self.name, self.values)
+        meta = {
+            "schema_version": SCHEMA_VERSION,
+            "name": self.name,
+            "space": self.space,
+            "groups": index.to_rows(),
+        }
+        self.meta.update(meta)
+        write_json(out / f"{self.name}.json", self.meta)
 
     @classmethod
     def load(cls, directory: str | Path, name: str) -> BenchmarkTable:
@@ -69,6 +85,8 @@ _DTYPES = ("category", "category", "category", "int16", "int16", "float64")
 
 def normalise_values(values: pd.DataFrame) -> pd.DataFrame:
     """Common dtypes: categorical names, int16 epoch/seed, float64 value; rows with NaN dropped."""
+    import pandas as pd
+
     if list(values.columns) == list(VALUE_COLUMNS) and [str(t) for t in values.dtypes] == list(
         _DTYPES
     ):
@@ -95,6 +113,8 @@ def wide_to_long(
 
     ``columns`` maps a source column to its (dataset, metric, epoch, seed).
     """
+    import pandas as pd
+
     parts = []
     for column, (dataset, metric, epoch, seed) in columns.items():
         parts.append(

@@ -19,13 +19,11 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-import pandas as pd
-
 from archembed.benchmarks.table import NO_EPOCH, SEED_MEAN, BenchmarkTable
 from archembed.errors import ConfigError, CorruptFileError, DataNotFoundError, UserError
 from archembed.graph import ArchGraph
 from archembed.spaces.generic import RESERVED_OPS, GenericSpace, graph_from_record
-from archembed.user_registry import read_registry, user_dir, user_entry, write_entry
+from archembed.user_registry import user_dir, user_entry, write_entry
 
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 GRAPH_FIELDS = ("adjacency", "ops")
@@ -49,34 +47,48 @@ def _metrics(record: dict[str, object]) -> dict[str, float]:
     for key, value in record.items():
         if key in GRAPH_FIELDS or isinstance(value, bool) or not isinstance(value, int | float):
             continue
-        if not math.isfinite(value):
+        try:
+            number = float(value)
+        except OverflowError:
+            raise InvalidLine(f"metric {key!r} is too large for a float") from None
+        if not math.isfinite(number):
             raise InvalidLine(f"metric {key!r} is {value}, not a finite number")
-        out[key] = float(value)
+        out[key] = number
     if not out:
         raise InvalidLine('no numeric metric field (e.g. "val_acc": 93.1)')
     return out
+
+
+def _parse_line(text: str) -> object:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InvalidLine(f"malformed JSON ({exc.msg} at column {exc.colno})") from None
+    except (ValueError, RecursionError) as exc:  # too many digits, too deeply nested
+        raise InvalidLine(f"malformed JSON ({type(exc).__name__}: {exc})") from None
 
 
 def read_graph_records(
     path: Path, ops: list[str] | None = None, max_nodes: int | None = None
 ) -> list[GraphRecord]:
     """Parse a JSON-lines file; a bad line raises CorruptFileError with its number and problem."""
-    if not path.is_file():
+    if not path.exists():
         raise DataNotFoundError(f"graph file {path} does not exist")
+    if not path.is_file():
+        raise DataNotFoundError(f"graph file {path} is not a regular file (a JSON-lines file)")
     allowed = None if ops is None else set(ops) | set(RESERVED_OPS)
     records = []
     try:
-        lines = path.read_text().splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CorruptFileError(f"cannot read {path}: {exc}") from None
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except UnicodeDecodeError as exc:
+        raise CorruptFileError(f"{path} is not UTF-8 text (JSON lines): {exc}") from None
+    except OSError as exc:
+        raise CorruptFileError(f"cannot read {path}: {exc.strerror or exc}") from None
     for number, text in enumerate(lines, start=1):
         if not text.strip():
             continue
         try:
-            try:
-                record = json.loads(text)
-            except json.JSONDecodeError as exc:
-                raise InvalidLine(f"malformed JSON ({exc.msg} at column {exc.colno})") from None
+            record = _parse_line(text)
             if not isinstance(record, dict):
                 raise InvalidLine("expected a JSON object {...}")
             try:
@@ -106,6 +118,8 @@ def build_user_table(
     dataset: str = "default",
 ) -> tuple[BenchmarkTable, GenericSpace]:
     """The benchmark table and generic space of parsed records (vocabulary/size inferred)."""
+    import pandas as pd
+
     inner = ops if ops is not None else sorted({o for r in records for o in r.graph.ops[1:-1]})
     size = max_nodes if max_nodes is not None else max(r.graph.n_nodes for r in records)
     space = GenericSpace(inner, size, name=name)
@@ -126,7 +140,8 @@ def build_user_table(
     return BenchmarkTable(name=name, space=name, archs=archs, values=values), space
 
 
-def _check_name(name: str) -> None:
+def check_name(name: str) -> None:
+    """A user benchmark name must be a plain word that no built-in benchmark or space uses."""
     from archembed import spaces  # noqa: F401  (registers the built-in spaces)
     from archembed.benchmarks import importers  # noqa: F401  (registers the built-in importers)
     from archembed.benchmarks.catalog import IMPORTERS
@@ -141,6 +156,42 @@ def _check_name(name: str) -> None:
         raise ConfigError(f"{name!r} is a built-in benchmark or space name; choose another --name")
 
 
+def prepare_graphs(
+    path: str | Path,
+    name: str,
+    ops: list[str] | None = None,
+    max_nodes: int | None = None,
+    dataset: str = "default",
+) -> tuple[BenchmarkTable, GenericSpace]:
+    """Validate and parse a JSON-lines graph file into user benchmark ``name`` (nothing written)."""
+    check_name(name)
+    if max_nodes is not None and max_nodes < 2:
+        raise ConfigError(f"--max-nodes must be at least 2, got {max_nodes}")
+    if not dataset.strip():
+        raise ConfigError("--dataset must not be empty")
+    records = read_graph_records(Path(path), ops, max_nodes)
+    table, space = build_user_table(name, records, ops, max_nodes, dataset)
+    table.meta.update({"source": str(Path(path).resolve()), "sources": {}})
+    return table, space
+
+
+def save_user_table(table: BenchmarkTable, space: GenericSpace) -> None:
+    """Write a prepared user benchmark to a fresh directory, then register it (the commit)."""
+    previous = user_entry(table.name)
+    directory = f"{table.name}-{uuid.uuid4().hex[:12]}"
+    table.save(user_dir() / directory)
+    write_entry(
+        table.name,
+        {
+            "space": {"ops": list(space.inner_ops or ()), "max_nodes": space.max_nodes},
+            "directory": directory,
+            "source": table.meta["source"],
+        },
+    )
+    if previous is not None:
+        shutil.rmtree(user_dir() / previous["directory"], ignore_errors=True)
+
+
 def import_graphs(
     path: str | Path,
     name: str,
@@ -149,25 +200,8 @@ def import_graphs(
     dataset: str = "default",
 ) -> BenchmarkTable:
     """Import a JSON-lines graph file as user benchmark ``name`` (replacing an older one)."""
-    _check_name(name)
-    if max_nodes is not None and max_nodes < 2:
-        raise ConfigError(f"--max-nodes must be at least 2, got {max_nodes}")
-    records = read_graph_records(Path(path), ops, max_nodes)
-    table, space = build_user_table(name, records, ops, max_nodes, dataset)
-    previous = user_entry(name)
-    directory = f"{name}-{uuid.uuid4().hex[:12]}"
-    table.meta.update({"source": str(Path(path).resolve()), "sources": {}})
-    table.save(user_dir() / directory)
-    write_entry(
-        name,
-        {
-            "space": {"ops": list(space.inner_ops or ()), "max_nodes": space.max_nodes},
-            "directory": directory,
-            "source": str(Path(path).resolve()),
-        },
-    )
-    if previous is not None:
-        shutil.rmtree(user_dir() / previous["directory"], ignore_errors=True)
+    table, space = prepare_graphs(path, name, ops, max_nodes, dataset)
+    save_user_table(table, space)
     return table
 
 
@@ -176,9 +210,8 @@ def load_user_table(name: str) -> BenchmarkTable | None:
     entry = user_entry(name)
     if entry is None:
         return None
-    return BenchmarkTable.load(user_dir() / entry["directory"], name)
-
-
-def user_benchmark_names() -> list[str]:
-    """Names of all imported user benchmarks."""
-    return sorted(read_registry())
+    directory = user_dir() / entry["directory"]
+    table = BenchmarkTable.load(directory, name)
+    if "groups" not in table.meta:  # imported before the look-up grid existed
+        table.save(directory)
+    return table

@@ -19,15 +19,18 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from archembed import __version__
-from archembed.errors import UserError
+from archembed.errors import TrainingDivergedError, UserError
 from archembed.progress import set_quiet
 from archembed.threads import set_threads
 
 DATA_ENV = "ARCHEMBED_DATA"
 DEBUG_ENV = "ARCHEMBED_DEBUG"
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+PIPED_WIDTH = 240
+"""Table width when stdout is a file or pipe (rich would wrap at 80 columns)."""
 
 app = typer.Typer(
     name="archembed",
@@ -46,7 +49,7 @@ features_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(features_app, name="features")
-console = Console()
+console = Console(width=None if sys.stdout.isatty() else PIPED_WIDTH)
 err_console = Console(stderr=True)
 _debug = False
 
@@ -156,7 +159,7 @@ def emit(data: Any, as_json: bool, title: str | None = None) -> None:
         for column in data[0]:
             table.add_column(str(column), overflow="fold")
         for row in data:
-            table.add_row(*(_cell(v) for v in row.values()))
+            table.add_row(*(Text(_cell(v)) for v in row.values()))  # values are not markup
         console.print(table)
     else:
         console.print(data)
@@ -211,6 +214,8 @@ def main(argv: list[str] | None = None) -> None:
         _report(exc, EXIT_FAILURE, "out of memory; use smaller sizes, counts or batches")
     except OSError as exc:
         _report(exc, EXIT_FAILURE, _describe_os_error(exc))
+    except TrainingDivergedError as exc:
+        _report(exc, EXIT_FAILURE)
     except Exception as exc:
         _report(
             exc,

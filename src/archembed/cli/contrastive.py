@@ -1,14 +1,25 @@
-"""``archembed pretrain contrastive``: train the contrastive encoder on Jacobian feature stores."""
+"""``archembed pretrain contrastive`` and the ``contrastive`` evaluations (Table 1, transfer,
+t-SNE) of an encoder trained on Jacobian feature stores."""
 
 from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
-from archembed.cli.common import JsonOption, app, emit, pretrain_app
+from archembed.cli.common import (
+    JsonOption,
+    QuietOption,
+    ThreadsOption,
+    app,
+    emit,
+    pretrain_app,
+)
+from archembed.errors import ConfigError
+
+MAX_RUNS = 1000
 
 
 @pretrain_app.command("contrastive")
@@ -25,25 +36,35 @@ def pretrain_contrastive(
         bool,
         typer.Option("--partial", help="Accept stores still being computed: use rows written."),
     ] = False,
-    epochs: Annotated[int, typer.Option("--epochs", min=0, help="Training epochs.")] = 30,
+    epochs: Annotated[int, typer.Option("--epochs", help="Training epochs (0: untrained).")] = 30,
     batch_size: Annotated[
-        int, typer.Option("--batch-size", min=2, help="Architectures per batch (2 views each).")
+        int, typer.Option("--batch-size", help="Architectures per batch (2 views each), >= 2.")
     ] = 512,
-    temperature: Annotated[float, typer.Option("--temperature", help="NT-Xent temperature.")] = 0.1,
-    embed_dim: Annotated[int, typer.Option("--embed-dim", min=1, help="Embedding size.")] = 256,
-    hidden: Annotated[int, typer.Option("--hidden", min=1, help="Per-point MLP width.")] = 128,
-    lr: Annotated[float, typer.Option("--lr", help="Adam learning rate.")] = 1e-3,
+    temperature: Annotated[
+        float, typer.Option("--temperature", help="NT-Xent temperature, > 0.")
+    ] = 0.1,
+    embed_dim: Annotated[int, typer.Option("--embed-dim", help="Embedding size.")] = 256,
+    hidden: Annotated[int, typer.Option("--hidden", help="Per-point MLP width.")] = 128,
+    lr: Annotated[float, typer.Option("--lr", help="Adam learning rate, > 0.")] = 1e-3,
     holdout: Annotated[
-        float, typer.Option("--holdout", help="Fraction of architectures held out for the loss.")
+        float,
+        typer.Option("--holdout", help="Fraction of architectures held out for the loss, [0, 1)."),
     ] = 0.1,
     seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
     device: Annotated[str, typer.Option("--device", help="cpu or cuda[:N].")] = "cpu",
-    quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
+    threads: ThreadsOption = None,
+    quiet: QuietOption = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Train a DeepSets encoder with NT-Xent on feature sets; resumes from OUT/checkpoint.pt."""
-    from archembed.encoders.contrastive import ContrastiveEncoder
+    """Train a DeepSets encoder with NT-Xent on feature sets; resumes from OUT/checkpoint.pt.
 
+    A run whose loss turns NaN or infinite stops (exit 1) and writes no model.
+    """
+    from archembed.encoders.contrastive import ContrastiveEncoder
+    from archembed.encoders.pretrain import model_output
+    from archembed.threads import apply_torch_threads
+
+    apply_torch_threads()
     encoder = ContrastiveEncoder.from_stores(
         features,
         partial=partial,
@@ -59,6 +80,8 @@ def pretrain_contrastive(
         checkpoint_dir=out,
         progress=not quiet,
     )
+    _check_not_other_model(out)
+    out = model_output(out)
     started = time.perf_counter()
     encoder.fit()
     encoder.save(out)
@@ -77,6 +100,17 @@ def pretrain_contrastive(
     )
 
 
+def _check_not_other_model(out: Path) -> None:
+    """A contrastive run may extend its own finished model, never replace another encoder's."""
+    from archembed.io import read_json_if_valid
+
+    config = read_json_if_valid(out / "config.json")
+    if isinstance(config, dict) and config.get("encoder", "contrastive") != "contrastive":
+        raise ConfigError(
+            f"--out {out} holds a finished {config['encoder']} model; choose another directory"
+        )
+
+
 contrastive_app = typer.Typer(
     help="Evaluations of contrastive embeddings (Hesslow & Poli): Table 1, transfer.",
     no_args_is_help=True,
@@ -84,8 +118,7 @@ contrastive_app = typer.Typer(
 app.add_typer(contrastive_app, name="contrastive")
 ModelOption = Annotated[Path, typer.Option("--model", help="Trained contrastive model directory.")]
 OutOption = Annotated[Path, typer.Option("--out", help="Directory for the JSON and Markdown.")]
-SeedsOption = Annotated[int, typer.Option("--seeds", min=1, help="Runs (seeds 0..N-1).")]
-QuietOption = Annotated[bool, typer.Option("--quiet", help="No progress bar.")]
+SeedsOption = Annotated[int, typer.Option("--seeds", help="Runs (seeds 0..N-1), >= 1.")]
 EvalFeaturesOption = Annotated[
     list[Path] | None,
     typer.Option(
@@ -94,21 +127,35 @@ EvalFeaturesOption = Annotated[
 ]
 
 
-def _open_stores(paths: list[Path] | None):
+def _open_stores(model: Any, paths: list[Path] | None) -> list | None:
+    """The ``--eval-features`` stores, each checked to hold sets of the model's shape."""
     from archembed.nets.feature_store import FeatureStore
 
-    return None if not paths else [FeatureStore.open(p) for p in paths]
+    stores = [FeatureStore.open(p) for p in paths or []]
+    for store in stores:
+        if tuple(store.features.shape[2:]) != (model.n_points_, model.in_dim_):
+            raise ConfigError(
+                f"--eval-features {store.directory} holds sets of shape "
+                f"{tuple(store.features.shape[2:])}, the model was trained on "
+                f"{(model.n_points_, model.in_dim_)}; compute them with the same --points and --k"
+            )
+    return stores or None
 
 
-def _load_contrastive(path: Path):
+def _load_contrastive(path: Path) -> Any:
     from archembed.encoders import load_encoder
     from archembed.encoders.contrastive import ContrastiveEncoder
-    from archembed.errors import ConfigError
 
     model = load_encoder(path)
     if not isinstance(model, ContrastiveEncoder):
-        raise ConfigError(f"{path} holds a {model.name!r} model, not a contrastive one")
+        raise ConfigError(f"--model {path} holds a {model.name!r} model, not a contrastive one")
     return model
+
+
+def _check_seeds(seeds: int) -> None:
+    from archembed.checks import check_int
+
+    check_int("--seeds", seeds, 1, MAX_RUNS)
 
 
 @contrastive_app.command("table1")
@@ -120,24 +167,31 @@ def table1_command(
         typer.Option("--baseline", help="Another saved encoder (e.g. arch2vec) to add as a row."),
     ] = None,
     eval_features: EvalFeaturesOption = None,
-    n_train: Annotated[int, typer.Option("--n-train", min=1, help="Training cells.")] = 500,
+    n_train: Annotated[int, typer.Option("--n-train", help="Training cells, >= 1.")] = 500,
     seeds: SeedsOption = 10,
+    threads: ThreadsOption = None,
     quiet: QuietOption = False,
     as_json: JsonOption = False,
 ) -> None:
     """LightGBM on 500 NB201 cells, Pearson/Kendall on the rest: raw, untrained, trained, ..."""
     from archembed.encoders import load_encoder
     from archembed.experiments.contrastive_report import table1_report
+    from archembed.threads import apply_torch_threads
 
+    apply_torch_threads()
+    _check_seeds(seeds)
+    contrastive = _load_contrastive(model)
     extra = {}
     for path in baseline or []:
         encoder = load_encoder(path)
+        encoder.check_space("nb201")
         extra[encoder.name] = encoder
+    stores = _open_stores(contrastive, eval_features)
     rows = table1_report(
-        _load_contrastive(model),
+        contrastive,
         out,
         extra=extra,
-        stores=_open_stores(eval_features),
+        stores=stores,
         n_train=n_train,
         seeds=range(seeds),
         progress=not quiet,
@@ -149,26 +203,36 @@ def table1_command(
 def transfer_command(
     model: ModelOption,
     out: OutOption,
-    n_train: Annotated[int, typer.Option("--n-train", min=1, help="Training archs.")] = 1000,
+    n_train: Annotated[int, typer.Option("--n-train", help="Training archs, >= 1.")] = 1000,
     seeds: SeedsOption = 10,
+    threads: ThreadsOption = None,
     quiet: QuietOption = False,
     as_json: JsonOption = False,
 ) -> None:
     """Random forest across one embedding space: NB201 <-> NB101 and CIFAR-10 -> CIFAR-100."""
     from archembed.experiments.contrastive_report import transfer_report
+    from archembed.threads import apply_torch_threads
 
+    apply_torch_threads()
+    _check_seeds(seeds)
     rows = transfer_report(
-        _load_contrastive(model), out, n_train=n_train, seeds=range(seeds), progress=not quiet
+        _load_contrastive(model),
+        out,
+        n_train=n_train,
+        seeds=range(seeds),
+        progress=not quiet,
     )
     emit(_brief(rows, ["representation", "source", "target"]), as_json, title=f"written to {out}")
 
 
 def _brief(rows: list[dict], keys: list[str]) -> list[dict]:
-    """Summary columns of report rows (the per-seed runs stay in the JSON file)."""
+    """Summary columns of report rows: mean, std and runs of each metric (runs stay in JSON)."""
+    metrics = ("pearson", "kendall_tau")
     return [
         {
             **{k: row[k] for k in keys},
-            **{m: round(row[m], 4) for m in ("pearson", "kendall_tau")},
+            **{f: row[f] for m in metrics for f in (m, f"{m}_std")},
+            "n": len(row["runs"]),
         }
         for row in rows
     ]
@@ -181,19 +245,32 @@ def tsne_command(
     dataset: Annotated[str, typer.Option("--dataset", help="NB201 dataset for colours.")] = (
         "cifar10"
     ),
-    max_points: Annotated[int, typer.Option("--max-points", min=3, help="Cells shown.")] = 3000,
+    max_points: Annotated[int, typer.Option("--max-points", help="Cells shown, >= 3.")] = 3000,
     seed: Annotated[int, typer.Option("--seed", help="Sample and t-SNE seed.")] = 0,
     eval_features: EvalFeaturesOption = None,
+    threads: ThreadsOption = None,
+    quiet: QuietOption = False,
+    as_json: JsonOption = False,
 ) -> None:
     """t-SNE maps of raw features, untrained and trained embeddings, coloured by accuracy."""
     from archembed.experiments.contrastive_report import tsne_report
+    from archembed.progress import status
+    from archembed.threads import apply_torch_threads
 
-    for path in tsne_report(
-        _load_contrastive(model),
-        out,
-        stores=_open_stores(eval_features),
-        dataset=dataset,
-        max_points=max_points,
-        seed=seed,
-    ):
-        typer.echo(str(path))
+    apply_torch_threads()
+    contrastive = _load_contrastive(model)
+    stores = _open_stores(contrastive, eval_features)
+    with status("t-SNE maps of raw, untrained and trained representations"):
+        paths = tsne_report(
+            contrastive,
+            out,
+            stores=stores,
+            dataset=dataset,
+            max_points=max_points,
+            seed=seed,
+        )
+    if as_json:
+        emit({"out": str(out), "files": [str(p) for p in paths]}, as_json)
+    else:
+        for path in paths:
+            typer.echo(str(path))

@@ -1,26 +1,32 @@
-"""Foundation commands: spaces, data list/import, query, sample."""
+"""Foundation commands: spaces, data list/import, query, sample.
+
+Start-up stays light: the spaces, benchmarks and NumPy are imported inside the commands, and
+``query`` / ``data list`` read a current cache through its look-up files (no pandas).
+"""
 
 from __future__ import annotations
 
-import json
 from typing import Annotated
 
-import numpy as np
 import typer
+from rich.markup import escape
 
-from archembed.benchmarks.base import Benchmark
-from archembed.benchmarks.catalog import benchmark_names, import_benchmark, load_benchmark
+from archembed.checks import MAX_SEED
 from archembed.cli.common import (
     DataDirOption,
     JsonOption,
+    QuietOption,
     app,
     apply_data_dir,
     console,
     emit,
     err_console,
 )
-from archembed.errors import DataNotFoundError
-from archembed.spaces.base import SPACES, get_space
+from archembed.errors import CorruptFileError, DataNotFoundError, UnknownNameError
+from archembed.progress import status
+
+MAX_SAMPLE = 1_000_000
+"""Most architectures ``sample`` draws in one call."""
 
 data_app = typer.Typer(
     help="Benchmark data: list what is found, import it into the cache.", no_args_is_help=True
@@ -29,8 +35,13 @@ app.add_typer(data_app, name="data")
 
 
 @app.command("spaces")
-def spaces_command(as_json: JsonOption = False) -> None:
-    """List registered search spaces with their sizes."""
+def spaces_command(as_json: JsonOption = False, quiet: QuietOption = False) -> None:
+    """List registered search spaces with their sizes.
+
+    JSON: a list of {space, size, max_nodes, ops}; size is null when unbounded.
+    """
+    from archembed.spaces.base import SPACES, get_space
+
     rows = []
     for name in SPACES.names():
         space = get_space(name)
@@ -46,26 +57,45 @@ def spaces_command(as_json: JsonOption = False) -> None:
 
 
 @data_app.command("list")
-def data_list(data_dir: DataDirOption = None, as_json: JsonOption = False) -> None:
-    """Benchmarks found, with datasets, metrics, epochs and number of architectures."""
+def data_list(
+    data_dir: DataDirOption = None, as_json: JsonOption = False, quiet: QuietOption = False
+) -> None:
+    """Benchmarks found, with datasets, metrics, epochs and number of architectures.
+
+    A benchmark not in the cache yet is imported first (progress on stderr).
+    JSON: {benchmarks: [{benchmark, space, dataset, metric, epochs, seeds, archs}],
+    unavailable: [{benchmark, problem}]}; epoch -1: no epoch; seed -1: the seed mean.
+    """
+    from archembed.benchmarks.catalog import benchmark_names, open_benchmark
+
     apply_data_dir(data_dir)
     rows, missing = [], []
     for name in benchmark_names():
         try:
-            with console.status(f"loading {name}"):
-                bench = load_benchmark(name)
-        except DataNotFoundError as exc:
+            bench = open_benchmark(name)
+        except (DataNotFoundError, CorruptFileError) as exc:
             missing.append({"benchmark": name, "problem": str(exc)})
             continue
-        for item in bench.describe():
-            rows.append({"benchmark": name, "space": bench.space.name, **item})
+        rows += [{"benchmark": name, "space": bench.space_name, **row} for row in bench.describe()]
     if as_json:
         emit({"benchmarks": rows, "unavailable": missing}, True)
         return
     if rows:
         emit(rows, False, title="benchmarks")
     for item in missing:
-        err_console.print(f"[yellow]unavailable:[/] {item['benchmark']}: {item['problem']}")
+        text = escape(f"{item['benchmark']}: {item['problem']}")
+        err_console.print(f"[yellow]unavailable:[/] {text}", soft_wrap=True)
+
+
+def _checked_names(names: list[str] | None) -> list[str]:
+    """The benchmarks to import (all by default), each known, each once."""
+    from archembed.benchmarks.catalog import benchmark_names
+
+    known = benchmark_names()
+    for name in names or []:
+        if name not in known:
+            raise UnknownNameError("benchmark", name, known)
+    return list(dict.fromkeys(names)) if names else known
 
 
 @data_app.command("import")
@@ -78,12 +108,21 @@ def data_import(
     ] = False,
     data_dir: DataDirOption = None,
     as_json: JsonOption = False,
+    quiet: QuietOption = False,
 ) -> None:
-    """Build the benchmark caches from the data directory."""
+    """Build the benchmark caches from the data directory.
+
+    JSON: a list of {benchmark, archs, values} (numbers of architectures and of values).
+    """
+    from archembed.benchmarks.catalog import check_sources, import_benchmark
+
+    chosen = _checked_names(names)
     apply_data_dir(data_dir)
+    for name in chosen:
+        check_sources(name)
     rows = []
-    for name in names or benchmark_names():
-        with console.status(f"importing {name}"):
+    for name in chosen:
+        with status(f"importing benchmark {name}"):
             table = import_benchmark(name, force=force)
         rows.append({"benchmark": name, "archs": len(table.archs), "values": len(table.values)})
     emit(rows, as_json, title="imported")
@@ -96,48 +135,73 @@ def query_command(
     dataset: Annotated[str, typer.Option("--dataset", help="Dataset, e.g. cifar10-valid.")],
     metric: Annotated[str, typer.Option("--metric", help="Metric, e.g. val_acc.")] = "val_acc",
     epoch: Annotated[
-        int | None, typer.Option("--epoch", help="Training epoch, when several exist.")
+        int | None,
+        typer.Option(
+            "--epoch", min=0, help="Training epoch, when several exist.", show_default=False
+        ),
     ] = None,
     seed: Annotated[
-        int | None, typer.Option("--seed", help="Training seed (default: seed mean).")
+        int | None,
+        typer.Option(
+            "--seed", min=0, help="Training seed (default: seed mean).", show_default=False
+        ),
     ] = None,
     data_dir: DataDirOption = None,
     as_json: JsonOption = False,
+    quiet: QuietOption = False,
 ) -> None:
-    """Look up one architecture's value in a benchmark."""
+    """Look up one architecture's value in a benchmark.
+
+    JSON: {benchmark, arch, dataset, metric, epoch, seed, value};
+    epoch is null for a metric without epochs, seed null for the seed mean.
+    """
+    from archembed.benchmarks.catalog import benchmark_space, open_benchmark
+    from archembed.spaces.base import get_space
+
     apply_data_dir(data_dir)
-    bench: Benchmark = load_benchmark(benchmark)
-    graph = bench.space.from_native(arch)
-    dataset, metric, epoch_used, seed_used = bench.resolve(dataset, metric, epoch, seed)
+    space = get_space(benchmark_space(benchmark))
+    graph = space.from_native(arch)
+    bench = open_benchmark(benchmark)
+    dataset, metric, epoch_used, seed_used = bench.index.resolve(dataset, metric, epoch, seed)
     value = float(bench.query([graph], dataset, metric, epoch_used, seed_used)[0])
+    if not as_json:
+        console.print(f"{value:.6g}")
+        return
     result = {
         "benchmark": benchmark,
-        "arch": bench.space.to_native(graph),
+        "arch": space.to_native(graph),
         "dataset": dataset,
         "metric": metric,
         "epoch": None if epoch_used < 0 else epoch_used,
-        "seed": "mean" if seed_used < 0 else seed_used,
+        "seed": None if seed_used < 0 else seed_used,
         "value": value,
     }
-    if as_json:
-        emit(result, True)
-    else:
-        console.print(f"{value:.6g}")
+    emit(result, True)
 
 
 @app.command("sample")
 def sample_command(
     space: Annotated[str, typer.Argument(help="Search space name.")],
-    n: Annotated[int, typer.Option("-n", "--n", min=1, help="Number of architectures.")] = 1,
-    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
+    n: Annotated[
+        int, typer.Option("-n", "--n", min=1, max=MAX_SAMPLE, help="Number of architectures.")
+    ] = 1,
+    seed: Annotated[int, typer.Option("--seed", min=0, max=MAX_SEED, help="Random seed.")] = 0,
     as_json: JsonOption = False,
+    quiet: QuietOption = False,
 ) -> None:
-    """Random architectures in the space's native format, one per line."""
+    """Random architectures in the space's native format, one per line.
+
+    JSON: a list of native strings.
+    """
+    import numpy as np
+
+    from archembed.spaces.base import get_space
+
     space_obj = get_space(space)
     graphs = space_obj.sample(n, np.random.default_rng(seed))
     natives = [space_obj.to_native(g) for g in graphs]
     if as_json:
-        typer.echo(json.dumps(natives, indent=2))
+        emit(natives, True)
     else:
         for text in natives:
             typer.echo(text)

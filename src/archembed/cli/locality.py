@@ -11,16 +11,29 @@ import typer
 from archembed.cli.common import (
     DataDirOption,
     JsonOption,
+    QuietOption,
+    ThreadsOption,
     apply_data_dir,
     emit,
     pretrain_app,
-    set_torch_threads,
 )
-from archembed.encoders.locality import LocalityConfig, pretrain_locality
-from archembed.encoders.nao import NAOEncoder
 from archembed.errors import ConfigError
-from archembed.nn.metric_learning import metric_loss_names, miner_names
 
+METRIC_LOSS_NAMES = (
+    "none",
+    "triplet",
+    "contrastive",
+    "margin",
+    "multisimilarity",
+    "npairs",
+    "angular",
+    "lifted",
+    "generalized_lifted",
+)
+"""Names of :func:`archembed.nn.metric_learning.metric_loss_names`, for help texts that must
+not import pytorch-metric-learning (a test checks that the two agree)."""
+MINER_NAMES = ("none", "semihard", "angular")
+"""Names of :func:`archembed.nn.metric_learning.miner_names` (same test)."""
 CHECKPOINT = "checkpoint.pt"
 
 
@@ -29,13 +42,13 @@ def pretrain_locality_command(
     space: Annotated[str, typer.Option("--space", help="Search space (nb101, nb201, ...).")],
     out: Annotated[Path, typer.Option("--out", help="Model directory to write.")],
     loss: Annotated[
-        str, typer.Option("--loss", help=f"Metric loss: {', '.join(metric_loss_names())}.")
+        str, typer.Option("--loss", help=f"Metric loss: {', '.join(METRIC_LOSS_NAMES)}.")
     ] = "margin",
     miner: Annotated[
         str | None,
         typer.Option(
             "--miner",
-            help=f"Miner: {', '.join(miner_names())} (default: the loss's usual miner).",
+            help=f"Miner: {', '.join(MINER_NAMES)} (default: the loss's usual miner).",
             show_default=False,
         ),
     ] = None,
@@ -50,26 +63,28 @@ def pretrain_locality_command(
     hidden: Annotated[int, typer.Option(help="Controller hidden size (16-64).")] = 32,
     lr: Annotated[float, typer.Option(help="Adam learning rate.")] = 1e-3,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
-    device: Annotated[str, typer.Option(help="Torch device.")] = "cpu",
-    threads: Annotated[
-        int | None, typer.Option(help="Torch CPU threads (default: torch's).", show_default=False)
-    ] = None,
+    device: Annotated[str, typer.Option(help="Torch device: cpu or cuda[:N].")] = "cpu",
     restart: Annotated[
         bool, typer.Option("--restart", help="Ignore an interrupted run's checkpoint.")
     ] = False,
     force: Annotated[bool, typer.Option("--force", help="Overwrite a finished model.")] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
+    threads: ThreadsOption = None,
+    quiet: QuietOption = False,
     data_dir: DataDirOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Pretrain a NAO controller so that cells a few edits apart embed close together.
 
-    Interrupted runs resume from OUT/checkpoint.pt (saved after every epoch).
+    Interrupted runs resume from OUT/checkpoint.pt (saved after every epoch). A run whose
+    loss turns NaN or infinite stops (exit 1) and writes no model.
     """
+    from archembed.encoders.locality import LocalityConfig, pretrain_locality
+    from archembed.encoders.nao import NAOEncoder
+    from archembed.encoders.pretrain import model_output
+    from archembed.threads import apply_torch_threads
+
     apply_data_dir(data_dir)
-    if (out / "config.json").exists() and not force:
-        raise ConfigError(f"{out} already holds a model; use --force to overwrite it")
-    set_torch_threads(threads)
+    apply_torch_threads()
     config = LocalityConfig(
         loss=loss,
         miner=miner,
@@ -82,10 +97,12 @@ def pretrain_locality_command(
         seed=seed,
     )
     encoder = NAOEncoder(space, hidden=hidden, lr=lr, seed=seed, device=device)
+    if (out / "config.json").exists() and not force:
+        raise ConfigError(f"{out} already holds a model; use --force to overwrite it")
+    out = model_output(out)
     checkpoint = out / CHECKPOINT
     if restart:
         checkpoint.unlink(missing_ok=True)
-    out.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     history = pretrain_locality(encoder, config, checkpoint=checkpoint, progress=not quiet)
     encoder.save(out)

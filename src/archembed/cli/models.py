@@ -10,22 +10,22 @@ import typer
 from archembed.cli.common import (
     DataDirOption,
     JsonOption,
+    QuietOption,
+    ThreadsOption,
     app,
     apply_data_dir,
     console,
     emit,
     pretrain_app,
-    set_torch_threads,
 )
+from archembed.cli.locality import METRIC_LOSS_NAMES, MINER_NAMES
 from archembed.errors import ConfigError
-from archembed.nn.metric_learning import metric_loss_names, miner_names
+from archembed.outputs import output_dir, output_file
+from archembed.progress import status
 
 LOCALITY_HELP = "arch2vec + locality (off unless --locality-loss is given)"
-QuietOption = Annotated[bool, typer.Option("--quiet", help="No progress bar.")]
-ThreadsOption = Annotated[
-    int | None,
-    typer.Option("--threads", min=1, help="Torch CPU threads (1 is fastest on a busy machine)."),
-]
+EVALUATION_KIND = "evaluation"
+"""The output-directory kind of ``evaluate`` (see :mod:`archembed.outputs`)."""
 
 
 @pretrain_app.command("arch2vec")
@@ -33,11 +33,11 @@ def pretrain_arch2vec(
     space: Annotated[str, typer.Option("--space", help="Search space to pretrain on.")],
     out: Annotated[Path, typer.Option("--out", help="Model directory to write.")],
     epochs: Annotated[
-        int | None, typer.Option("--epochs", min=1, help="Epochs (default: paper's per space).")
+        int | None, typer.Option("--epochs", help="Epochs, >= 1 (default: paper's per space).")
     ] = None,
-    latent_dim: Annotated[int, typer.Option("--latent-dim", min=1)] = 16,
-    batch_size: Annotated[int, typer.Option("--batch-size", min=2)] = 64,
-    lr: Annotated[float, typer.Option("--lr")] = 1e-3,
+    latent_dim: Annotated[int, typer.Option("--latent-dim", help="Latent size, >= 1.")] = 16,
+    batch_size: Annotated[int, typer.Option("--batch-size", help="Batch size, >= 2.")] = 64,
+    lr: Annotated[float, typer.Option("--lr", help="Adam learning rate, > 0.")] = 1e-3,
     encoder: Annotated[
         str, typer.Option("--encoder", help="gin (arch2vec) or gcn (GAE/VGAE).")
     ] = "gin",
@@ -49,7 +49,7 @@ def pretrain_arch2vec(
         ),
     ] = True,
     kl_weight: Annotated[
-        float, typer.Option("--kl-weight", help="0 turns the KL term off.")
+        float, typer.Option("--kl-weight", help="Weight of the KL term, >= 0 (0: off).")
     ] = 0.005,
     adj_weight: Annotated[
         float,
@@ -61,15 +61,12 @@ def pretrain_arch2vec(
     ] = 1.0,
     decoder_dropout: Annotated[
         float,
-        typer.Option(
-            "--decoder-dropout", min=0.0, max=0.99, help="Dropout on latents before decoding."
-        ),
+        typer.Option("--decoder-dropout", help="Dropout on latents before decoding, in [0, 1)."),
     ] = 0.0,
     stochastic_epochs: Annotated[
         int | None,
         typer.Option(
             "--stochastic-epochs",
-            min=0,
             help="Train in training mode (latent sampling, dropout) only for the first N epochs, "
             "then in eval mode as the official code (default: every epoch).",
         ),
@@ -107,7 +104,7 @@ def pretrain_arch2vec(
     ] = "final",
     samples: Annotated[
         int | None,
-        typer.Option("--samples", min=2, help="Train on N random archs (default: all, if finite)."),
+        typer.Option("--samples", help="Train on N >= 2 random archs (default: all, if finite)."),
     ] = None,
     seed: Annotated[int, typer.Option("--seed")] = 0,
     device: Annotated[str, typer.Option("--device", help="cpu or cuda[:N].")] = "cpu",
@@ -116,7 +113,7 @@ def pretrain_arch2vec(
         str | None,
         typer.Option(
             "--locality-loss",
-            help=f"Add a locality metric loss: {', '.join(metric_loss_names()[1:])} "
+            help=f"Add a locality metric loss: {', '.join(METRIC_LOSS_NAMES[1:])} "
             "(as `pretrain locality --loss`; default: off).",
             show_default=False,
             rich_help_panel=LOCALITY_HELP,
@@ -126,7 +123,7 @@ def pretrain_arch2vec(
         str | None,
         typer.Option(
             "--locality-miner",
-            help=f"Miner: {', '.join(miner_names())} (default: the loss's usual miner).",
+            help=f"Miner: {', '.join(MINER_NAMES)} (default: the loss's usual miner).",
             show_default=False,
             rich_help_panel=LOCALITY_HELP,
         ),
@@ -169,15 +166,25 @@ def pretrain_arch2vec(
     """Pretrain arch2vec (or its GAE/VGAE ablations) on a search space; saves a model directory.
 
     With --locality-loss, each batch also adds --locality-weight x a metric loss that pulls
-    cells a few random edits apart together (the loss of `pretrain locality`).
+    cells a few random edits apart together (the loss of `pretrain locality`). A run whose
+    loss turns NaN or infinite stops (exit 1) and writes no model; --resume continues from
+    its last good epoch.
     """
     from archembed.encoders.arch2vec import Arch2Vec
-    from archembed.encoders.pretrain import pretrain_to, training_graphs
+    from archembed.encoders.pretrain import (
+        check_samples,
+        check_target,
+        model_output,
+        pretrain_to,
+        training_graphs,
+    )
     from archembed.spaces.base import get_space
+    from archembed.threads import apply_torch_threads
 
-    set_torch_threads(threads)
+    apply_torch_threads()
     if locality_loss is None and (locality_weight is not None or locality_miner is not None):
         raise ConfigError("--locality-weight and --locality-miner need --locality-loss")
+    check_samples(samples)
     space_obj = get_space(space)
     model = Arch2Vec(
         space_obj,
@@ -204,6 +211,8 @@ def pretrain_arch2vec(
         locality_max_edits=locality_max_edits,
         locality_anchors=locality_anchors,
     )
+    out = model_output(out)
+    check_target(out, resume)
     graphs = training_graphs(space_obj, samples, seed)
     pretrain_to(model, graphs, out, resume=resume, progress=not quiet)
     emit(model.history_, as_json, title=f"arch2vec on {space} ({len(graphs)} architectures)")
@@ -229,17 +238,20 @@ def embed_command(
         typer.Option("--archs", help="File of native architecture strings, one a line."),
     ] = None,
     threads: ThreadsOption = None,
+    quiet: QuietOption = False,
     data_dir: DataDirOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Write arch id, native string and embedding vector of each architecture to Parquet."""
     from archembed.encoders.embedding import embed_to_parquet, resolve_encoder, select_graphs
+    from archembed.threads import apply_torch_threads
 
     apply_data_dir(data_dir)
-    set_torch_threads(threads)
+    apply_torch_threads()
+    out = output_file(out, (".parquet",))
     encoder, graphs = select_graphs(model, space, benchmark, archs)
     encoder = resolve_encoder(encoder, graphs)
-    with console.status(f"embedding {len(graphs)} architectures"):
+    with status(f"embedding {len(graphs)} architectures"):
         info = embed_to_parquet(encoder, graphs, out, source=model)
     emit(info, as_json)
 
@@ -255,15 +267,17 @@ def evaluate_command(
         int | None, typer.Option("--epoch", help="Training epoch of the metric.")
     ] = None,
     samples: Annotated[
-        int, typer.Option("--samples", min=1, help="Decoded latent samples.")
+        int, typer.Option("--samples", help="Decoded latent samples, >= 1.")
     ] = 10_000,
-    n_train: Annotated[int, typer.Option("--n-train", min=2, help="GP training archs.")] = 250,
+    n_train: Annotated[int, typer.Option("--n-train", help="GP training archs, >= 2.")] = 250,
     threshold: Annotated[
         float, typer.Option("--threshold", help="Score only test archs above this value.")
     ] = 80.0,
-    seeds: Annotated[int, typer.Option("--seeds", min=1, help="GP repetitions.")] = 10,
-    walk_steps: Annotated[int, typer.Option("--walk-steps", min=1)] = 1000,
-    tsne_points: Annotated[int, typer.Option("--tsne-points", min=3)] = 3000,
+    seeds: Annotated[int, typer.Option("--seeds", help="GP repetitions, >= 1.")] = 10,
+    walk_steps: Annotated[int, typer.Option("--walk-steps", help="Random-walk steps.")] = 1000,
+    tsne_points: Annotated[
+        int, typer.Option("--tsne-points", help="Points in the 2-D map, >= 3.")
+    ] = 3000,
     projection: Annotated[str, typer.Option("--projection", help="tsne, umap or pca.")] = "tsne",
     seed: Annotated[int, typer.Option("--seed")] = 0,
     threads: ThreadsOption = None,
@@ -274,12 +288,11 @@ def evaluate_command(
     """Pretraining quality, predictive power, smoothness, t-SNE and nearest-neighbour sequence."""
     from archembed.benchmarks.catalog import load_benchmark
     from archembed.encoders.base import load_encoder
-    from archembed.evaluation.report import EvaluationSettings, evaluate_model
+    from archembed.evaluation.report import EvaluationSettings, check_evaluation, evaluate_model
+    from archembed.threads import apply_torch_threads
 
     apply_data_dir(data_dir)
-    set_torch_threads(threads)
-    encoder = load_encoder(model)
-    bench = load_benchmark(benchmark)
+    apply_torch_threads()
     settings = EvaluationSettings(
         dataset=dataset,
         metric=metric,
@@ -293,5 +306,9 @@ def evaluate_command(
         projection=projection,
         seed=seed,
     )
+    encoder = load_encoder(model)
+    bench = load_benchmark(benchmark)
+    check_evaluation(encoder, bench, settings)
+    out = output_dir(out, EVALUATION_KIND)
     summary = evaluate_model(encoder, bench, settings, out, progress=not quiet)
     emit(summary, as_json)

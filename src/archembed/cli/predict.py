@@ -1,41 +1,76 @@
-"""``archembed predict``: which encoder ranks architectures best with N labelled samples."""
+"""``archembed predict``: which encoder ranks architectures best with N labelled samples.
+
+Every option is checked before any work starts (the benchmark is loaded and the split built
+to check fractions against it); only then is ``--out`` created and the first model trained.
+"""
 
 from __future__ import annotations
 
 import json
 import math
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from archembed.benchmarks.catalog import load_benchmark
-from archembed.cli.common import DataDirOption, JsonOption, app, apply_data_dir, console, emit
-from archembed.errors import ConfigError
+from archembed.cli.common import (
+    DataDirOption,
+    JsonOption,
+    QuietOption,
+    ThreadsOption,
+    app,
+    apply_data_dir,
+    console,
+    emit,
+)
+from archembed.errors import ConfigError, UnknownNameError
+
+MAX_SEEDS = 1000
+"""Largest ``--seeds N``: each seed is one training run per predictor and fraction."""
+
+OUTPUT_FILES = (
+    "results.md",
+    "results.json",
+    "precision_at_k.png",
+    "predicted_vs_true.png",
+    "runs",
+)
+"""What ``predict`` writes in ``--out``: a directory holding only these is its own."""
+
+SUMMARY_METRICS = ("kendall_tau", "spearman", "pearson", "mse", "p@1%", "p@5%", "p@10%")
 
 
 def _split_list(text: str) -> list[str]:
     return [item.strip() for item in text.split(",") if item.strip()]
 
 
-def _floats(text: str, option: str) -> list[float]:
+def parse_fractions(text: str) -> list[float]:
+    """``"0.01,0.05"`` -> ``[0.01, 0.05]``; ranges are checked with the plan."""
+    usage = f"--fractions takes comma-separated numbers in (0, 1], got {text!r}"
     try:
-        return [float(v) for v in _split_list(text)]
+        values = [float(v) for v in _split_list(text)]
     except ValueError:
-        raise ConfigError(f"{option} takes comma-separated numbers, got {text!r}") from None
+        raise ConfigError(usage) from None
+    if not values:
+        raise ConfigError(usage)
+    return values
 
 
 def parse_seeds(text: str) -> list[int]:
     """``"9"`` -> seeds 0..8; ``"3,4"`` -> seeds 3 and 4."""
+    usage = f"--seeds takes a count N >= 1 (seeds 0..N-1) or a list of seeds, got {text!r}"
     try:
         values = [int(v) for v in _split_list(text)]
     except ValueError:
-        raise ConfigError(f"--seeds takes a count or a list of seeds, got {text!r}") from None
+        raise ConfigError(usage) from None
     if not values or min(values) < 0:
-        raise ConfigError(f"--seeds takes a count or a list of seeds, got {text!r}")
-    if "," not in text:
-        return list(range(values[0]))
-    return values
+        raise ConfigError(usage)
+    if "," in text:
+        return values
+    if not 1 <= values[0] <= MAX_SEEDS:
+        raise ConfigError(f"--seeds {values[0]}: run between 1 and {MAX_SEEDS} seeds")
+    return list(range(values[0]))
 
 
 def parse_params(items: list[str]) -> dict[str, dict[str, Any]]:
@@ -50,6 +85,8 @@ def parse_params(items: list[str]) -> dict[str, dict[str, Any]]:
             value = json.loads(raw)
         except json.JSONDecodeError:
             value = raw
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ConfigError(f"--param {item!r}: the value must be a finite number")
         out.setdefault(name, {})[key] = value
     return out
 
@@ -63,6 +100,130 @@ def parse_models(items: list[str]) -> dict[str, str]:
             raise ConfigError(f"--model takes ENCODER=DIR (e.g. arch2vec=runs/a2v), got {item!r}")
         out[name] = path
     return out
+
+
+def parse_split_files(text: str | None) -> tuple[str, str] | None:
+    """``TRAIN.csv,TEST.csv`` -> the two paths."""
+    if text is None:
+        return None
+    files = _split_list(text)
+    if len(files) != 2:
+        raise ConfigError(f"--split-files takes TRAIN.csv,TEST.csv, got {text!r}")
+    return files[0], files[1]
+
+
+@dataclass
+class Request:
+    """The parsed options of one ``predict`` call, before the benchmark is loaded."""
+
+    benchmark: str
+    specs: list[str]
+    fractions: list[float] | None
+    seeds: list[int]
+    params: dict[str, dict[str, Any]]
+    model_dirs: dict[str, str]
+    split_files: tuple[str, str] | None
+
+
+def _target(
+    request: Request,
+    dataset: str | None,
+    metric: str | None,
+    epoch: int | None,
+    anytime: bool,
+    train_share: float | None,
+) -> tuple[Any, str, str, tuple[int, ...]]:
+    """The protocol defaults, dataset, metric and epochs; errors for what has no default."""
+    from archembed.checks import check_float
+    from archembed.predictors.protocol import PROTOCOLS
+
+    if anytime and epoch is not None:
+        raise ConfigError("--anytime scores two fixed epochs; it does not take --epoch")
+    if train_share is not None:
+        if request.split_files is not None:
+            raise ConfigError("--train-share does not apply to a split read from --split-files")
+        check_float("--train-share", train_share, 0.0, 1.0, low_open=True, high_open=True)
+    defaults = PROTOCOLS.get(request.benchmark)
+    if defaults is None:
+        if anytime:
+            raise ConfigError(
+                f"--anytime has default epochs only for {', '.join(PROTOCOLS)}, not "
+                f"{request.benchmark!r}; give --epoch"
+            )
+        needed = {"--dataset": dataset, "--metric": metric, "--fractions": request.fractions}
+        if request.split_files is None:
+            needed["--train-share"] = train_share
+        missing = [option for option, value in needed.items() if value is None]
+        if missing:
+            raise ConfigError(
+                f"benchmark {request.benchmark!r} has no default protocol (known: "
+                f"{', '.join(PROTOCOLS)}); give {', '.join(missing)}"
+            )
+    dataset = dataset or defaults.dataset
+    metric = metric or defaults.metric
+    if anytime:
+        return defaults, dataset, metric, tuple(defaults.anytime_epochs)
+    if epoch is not None:
+        return defaults, dataset, metric, (epoch,)
+    if defaults is not None and metric == defaults.metric:
+        return defaults, dataset, metric, (defaults.epoch,)
+    return defaults, dataset, metric, ()
+
+
+def _check_benchmark(name: str) -> None:
+    from archembed.benchmarks.catalog import benchmark_names
+
+    known = benchmark_names()
+    if name not in known:
+        raise UnknownNameError("benchmark", name, known)
+
+
+def _out_dir(out: Path) -> Path:
+    """``--out`` as predict's directory; a pre-marker predict directory is adopted."""
+    from archembed.outputs import adopt_dir, output_dir
+
+    if (out.expanduser() / "runs").is_dir():
+        adopt_dir(out, "predict", OUTPUT_FILES)
+    return output_dir(out, "predict")
+
+
+def summary_rows(summary: Any) -> list[dict[str, Any]]:
+    """JSON rows: per predictor, target and fraction, each metric as ``{mean, std, n}``."""
+    rows = []
+    for record in summary.to_dict(orient="records"):
+        row: dict[str, Any] = {
+            "predictor": record["encoder"],
+            "target": record["target"],
+            "fraction": record["fraction"],
+            "n_train": int(record["n_train"]),
+            "seeds": int(record["seeds"]),
+            "seconds": record["seconds_mean"],
+        }
+        for metric in SUMMARY_METRICS:
+            if f"{metric}_mean" in record:
+                row[metric] = {
+                    "mean": record[f"{metric}_mean"],
+                    "std": record[f"{metric}_std"],
+                    "n": int(record["seeds"]),
+                }
+        rows.append(row)
+    return rows
+
+
+def _table_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [
+        {
+            "predictor": r["predictor"],
+            "target": r["target"],
+            "fraction": r["fraction"],
+            "n_train": r["n_train"],
+            "kendall_tau": r["kendall_tau"]["mean"],
+            "std": r["kendall_tau"]["std"],
+            "spearman": r["spearman"]["mean"],
+            "p@5%": r["p@5%"]["mean"],
+        }
+        for r in rows
+    ]
 
 
 @app.command("predict")
@@ -87,7 +248,8 @@ def predict_command(
         ),
     ] = False,
     fractions: Annotated[
-        str | None, typer.Option("--fractions", help="Train fractions, e.g. 0.01,0.05,0.1.")
+        str | None,
+        typer.Option("--fractions", help="Train fractions in (0, 1], e.g. 0.01,0.05,0.1."),
     ] = None,
     seeds: Annotated[
         str, typer.Option("--seeds", help="N (seeds 0..N-1) or a list of seeds, e.g. 3,4.")
@@ -108,98 +270,107 @@ def predict_command(
         list[str] | None,
         typer.Option("--model", help="ENCODER=DIR: a pretrained self-supervised encoder."),
     ] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
+    quiet: QuietOption = False,
+    threads: ThreadsOption = None,
     data_dir: DataDirOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Train predictors on fractions of a fixed split and rank the whole test split."""
-    from archembed.predictors.models import parse_spec
-    from archembed.predictors.protocol import (
-        PROTOCOLS,
-        ProtocolRun,
-        file_split,
-        fixed_split,
-        run_protocol,
-        summarise,
+    from archembed.checks import check_seed
+
+    apply_data_dir(data_dir)
+    request = Request(
+        benchmark=benchmark,
+        specs=_split_list(encoders),
+        fractions=parse_fractions(fractions) if fractions is not None else None,
+        seeds=parse_seeds(seeds),
+        params=parse_params(param or []),
+        model_dirs=parse_models(model or []),
+        split_files=parse_split_files(split_files),
     )
+    check_seed("--split-seed", split_seed)
+    if not request.specs:
+        raise ConfigError("--encoders is empty; name at least one predictor, e.g. gates")
+    from archembed.predictors.models import check_names, check_predictors, parse_spec
+    from archembed.predictors.protocol import ProtocolRun, check_plan
+
+    specs = [parse_spec(spec) for spec in request.specs]
+    _check_benchmark(benchmark)
+    defaults, dataset, metric, epochs = _target(
+        request, dataset, metric, epoch, anytime, train_share
+    )
+    plan = ProtocolRun(
+        specs=request.specs,
+        fractions=request.fractions or list(defaults.fractions),
+        seeds=request.seeds,
+        params=request.params,
+        model_dirs=request.model_dirs,
+    )
+    check_plan(plan)
+    check_names(specs, plan.params, plan.model_dirs)
+    from archembed.threads import apply_torch_threads
+
+    apply_torch_threads()
+    split, bench = _split(request, defaults, dataset, metric, epochs, train_share, split_seed)
+    check_plan(plan, len(split.train))
+    check_predictors(specs, bench.space, plan.params, plan.model_dirs)
+    out = _out_dir(out)
+    config, rows, paths = _run(split, bench, plan, out, dataset, not quiet)
+    if as_json:
+        emit({"config": config, "results": rows, "files": paths}, True)
+        return
+    table = _table_rows(rows)
+    emit(table, False, title=f"{split.name}: Kendall tau on {len(split.test)} test archs")
+    console.print(f"wrote {paths['markdown']}, {paths['json']} and plots in {out}")
+
+
+def _split(
+    request: Request,
+    defaults: Any,
+    dataset: str,
+    metric: str,
+    epochs: tuple[int, ...],
+    train_share: float | None,
+    split_seed: int,
+) -> tuple[Any, Any]:
+    """Load the benchmark, check the target, and build the split (files or random)."""
+    from archembed.benchmarks.catalog import load_benchmark
+    from archembed.predictors.protocol import file_split, fixed_split
+
+    bench = load_benchmark(request.benchmark)
+    epochs = epochs or (bench.resolve(dataset, metric)[2],)
+    for epoch in epochs:
+        bench.resolve(dataset, metric, epoch)
+    if request.split_files is not None:
+        train_file, test_file = request.split_files
+        return file_split(bench, train_file, test_file, dataset, metric, epochs), bench
+    share = train_share if train_share is not None else defaults.train_share
+    return fixed_split(bench, dataset, metric, epochs, share, split_seed), bench
+
+
+def _run(
+    split: Any, bench: Any, plan: Any, out: Path, dataset: str, progress: bool
+) -> tuple[dict[str, Any], list[dict[str, Any]], dict[str, Path]]:
+    """Run the protocol into ``out``; its configuration, summary rows and files written."""
+    from archembed.predictors.protocol import run_protocol, summarise
     from archembed.predictors.report import write_report
     from archembed.viz.prediction import plot_precision_at_k, plot_predicted_vs_true
 
-    apply_data_dir(data_dir)
-    specs = _split_list(encoders)
-    if not specs:
-        raise ConfigError("--encoders is empty; name at least one predictor, e.g. gates")
-    for spec in specs:
-        parse_spec(spec)
-    params = parse_params(param or [])
-    model_dirs = parse_models(model or [])
-    defaults = PROTOCOLS.get(benchmark)
-    if defaults is None and None in (dataset, metric, train_share, fractions):
-        raise ConfigError(
-            f"no default protocol for {benchmark!r}: give --dataset, --metric, --epoch, "
-            "--train-share and --fractions"
-        )
-    bench = load_benchmark(benchmark)
-    dataset = dataset or defaults.dataset
-    metric = metric or defaults.metric
-    if anytime:
-        if defaults is None:
-            raise ConfigError(f"--anytime has no default epochs for {benchmark!r}")
-        epochs: tuple[int, ...] = defaults.anytime_epochs
-    elif epoch is not None:
-        epochs = (epoch,)
-    elif defaults is not None and metric == defaults.metric:
-        epochs = (defaults.epoch,)
-    else:
-        epochs = (bench.resolve(dataset, metric)[2],)
-    if split_files:
-        files = _split_list(split_files)
-        if len(files) != 2:
-            raise ConfigError("--split-files takes TRAIN.csv,TEST.csv")
-        split = file_split(bench, files[0], files[1], dataset, metric, epochs)
-    else:
-        share = train_share if train_share is not None else defaults.train_share
-        split = fixed_split(bench, dataset, metric, epochs, share, split_seed)
-    plan = ProtocolRun(
-        specs=specs,
-        fractions=_floats(fractions, "--fractions") if fractions else list(defaults.fractions),
-        seeds=parse_seeds(seeds),
-        params=params,
-        model_dirs=model_dirs,
-    )
-    records = run_protocol(split, bench.space, plan, out_dir=out, progress=not quiet)
+    records = run_protocol(split, bench.space, plan, out_dir=out, progress=progress)
     summary = summarise(records)
     config = {
-        "benchmark": benchmark,
+        "benchmark": bench.name,
         "dataset": dataset,
         **split.describe(),
-        "encoders": specs,
-        "fractions": plan.fractions,
-        "seeds": plan.seeds,
+        "encoders": list(plan.specs),
+        "fractions": list(plan.fractions),
+        "seeds": list(plan.seeds),
         "params": plan.params,
         "models": plan.model_dirs,
     }
     paths = write_report(out, config, summary, records)
-    plot_precision_at_k(summary, out / "precision_at_k.png")
-    plot_predicted_vs_true(records, split.y_test, split.targets, out / "predicted_vs_true.png")
-    rows = [
-        {
-            key: None if isinstance(value, float) and math.isnan(value) else value
-            for key, value in {
-                "predictor": r["encoder"],
-                "target": r["target"],
-                "fraction": r["fraction"],
-                "n_train": r["n_train"],
-                "kendall_tau": r["kendall_tau_mean"],
-                "std": r["kendall_tau_std"],
-                "spearman": r["spearman_mean"],
-                "p@5%": r["p@5%_mean"],
-            }.items()
-        }
-        for r in summary.to_dict(orient="records")
-    ]
-    if as_json:
-        emit({"results": rows, "files": {k: str(v) for k, v in paths.items()}}, True)
-        return
-    emit(rows, False, title=f"{split.name}: Kendall tau on {len(split.test)} test archs")
-    console.print(f"wrote {paths['markdown']}, {paths['json']} and plots in {out}")
+    paths["precision_at_k"] = out / "precision_at_k.png"
+    paths["predicted_vs_true"] = out / "predicted_vs_true.png"
+    plot_precision_at_k(summary, paths["precision_at_k"])
+    plot_predicted_vs_true(records, split.y_test, split.targets, paths["predicted_vs_true"])
+    return config, summary_rows(summary), paths

@@ -7,16 +7,20 @@ from typing import Annotated
 
 import typer
 
-from archembed.benchmarks.catalog import load_benchmark
-from archembed.benchmarks.user import import_graphs
-from archembed.cli.common import JsonOption, console, emit
+from archembed.cli.common import JsonOption, QuietOption, emit
 from archembed.cli.core import data_app
+from archembed.errors import ConfigError
+from archembed.progress import status
 
 
 def _split_ops(text: str | None) -> list[str] | None:
+    """The ``--ops`` list; given but naming no op is an error."""
     if text is None:
         return None
-    return [op.strip() for op in text.split(",") if op.strip()]
+    ops = [op.strip() for op in text.split(",") if op.strip()]
+    if not ops:
+        raise ConfigError(f"--ops names no op: {text!r}; give op names separated by commas")
+    return ops
 
 
 @data_app.command("import-graphs")
@@ -29,23 +33,33 @@ def import_graphs_command(
     ] = None,
     max_nodes: Annotated[
         int | None,
-        typer.Option("--max-nodes", help="Largest graph allowed (default: the largest found)."),
+        typer.Option(
+            "--max-nodes", min=2, help="Largest graph allowed (default: the largest found)."
+        ),
     ] = None,
     dataset: Annotated[
         str, typer.Option("--dataset", help="Dataset name for the metrics.")
     ] = "default",
     as_json: JsonOption = False,
+    quiet: QuietOption = False,
 ) -> None:
-    """Import your own architectures and metrics as a benchmark queryable by name."""
-    with console.status(f"importing {file}"):
-        table = import_graphs(file, name, _split_ops(ops), max_nodes, dataset)
-    bench = load_benchmark(name)
+    """Import your own architectures and metrics as a benchmark queryable by name.
+
+    JSON: {benchmark, archs, dataset, metrics, ops, max_nodes}.
+    """
+    from archembed.benchmarks.catalog import open_benchmark
+    from archembed.benchmarks.user import prepare_graphs, save_user_table
+
+    table, space = prepare_graphs(file, name, _split_ops(ops), max_nodes, dataset)
+    with status(f"saving benchmark {name}"):
+        save_user_table(table, space)
+    bench = open_benchmark(name)
     emit(
         {
             "benchmark": name,
             "archs": len(table.archs),
             "dataset": dataset,
-            "metrics": bench.metrics(dataset),
+            "metrics": bench.index.metrics(dataset),
             "ops": list(bench.space.ops),
             "max_nodes": bench.space.max_nodes,
         },

@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from archembed.checks import check_choice, check_float, check_int, check_seed
 from archembed.encoders.base import Encoder, register_encoder
 from archembed.encoders.decoding import graphs_from_codes, validity_uniqueness
 from archembed.encoders.locality import check_locality_options, locality_batch
@@ -45,6 +46,8 @@ from archembed.nn.graph_autoencoder import (
 )
 from archembed.nn.metric_learning import NO_METRIC_LOSS, MetricLoss
 from archembed.nn.runtime import (
+    check_losses,
+    check_weights,
     load_checkpoint,
     resolve_device,
     save_checkpoint,
@@ -60,7 +63,11 @@ POOLINGS = ("mean", "sum")
 PRIORS = ("train", "standard")
 STATE_FILE = "state.pt"
 CHECKPOINT_FILE = "checkpoint.pt"
+STATE_KEYS = ("model", "ops", "max_nodes", "latent_mean", "latent_std", "history")
+CHECKPOINT_KEYS = ("model", "optimiser", "epoch", "history", "config", "fingerprint")
 INFERENCE_BATCH = 8192
+MAX_EPOCHS, MAX_BATCH, MAX_WIDTH = 100_000, 1_000_000, 4096
+"""Upper bounds of the size parameters (beyond them a run cannot finish or fit in memory)."""
 
 
 @dataclass
@@ -191,28 +198,31 @@ class Arch2Vec(Encoder):
                 f"space {self.space.name!r} has no op vocabulary or maximum size; arch2vec needs "
                 "both (create the space with ops=[...] and max_nodes=N)"
             )
-        if encoder not in GRAPH_ENCODERS:
-            raise ConfigError(f"unknown arch2vec encoder {encoder!r}; use one of {GRAPH_ENCODERS}")
-        if pooling not in POOLINGS:
-            raise ConfigError(f"unknown pooling {pooling!r}; use one of {POOLINGS}")
-        if not 0.0 <= holdout < 1.0:
-            raise ConfigError(f"holdout must be a fraction in [0, 1), got {holdout}")
-        if not 0.0 <= decoder_dropout < 1.0:
-            raise ConfigError(f"decoder_dropout must be in [0, 1), got {decoder_dropout}")
-        if stochastic_epochs is not None and stochastic_epochs < 0:
-            raise ConfigError(f"stochastic_epochs must be >= 0 or None, got {stochastic_epochs}")
-        if op_loss not in OP_LOSSES:
-            raise ConfigError(f"unknown op loss {op_loss!r}; use one of {OP_LOSSES}")
-        if grad_clip is not None and grad_clip <= 0:
-            raise ConfigError(f"grad_clip must be > 0 or None, got {grad_clip}")
-        if adj_weight <= 0:
-            raise ConfigError(f"adj_weight must be > 0, got {adj_weight}")
-        if data_order not in DATA_ORDERS:
-            raise ConfigError(f"unknown data order {data_order!r}; use one of {DATA_ORDERS}")
-        if latent_stats not in LATENT_STATS:
-            raise ConfigError(f"unknown latent stats {latent_stats!r}; use one of {LATENT_STATS}")
-        if batch_size < 2 or latent_dim < 1 or not hidden:
-            raise ConfigError("batch_size must be >= 2, latent_dim >= 1 and hidden non-empty")
+        check_choice("arch2vec encoder", encoder, GRAPH_ENCODERS)
+        check_choice("pooling", pooling, POOLINGS)
+        check_choice("op loss", op_loss, OP_LOSSES)
+        check_choice("data order", data_order, DATA_ORDERS)
+        check_choice("latent stats", latent_stats, LATENT_STATS)
+        check_float("holdout", holdout, 0.0, 1.0, high_open=True)
+        check_float("decoder_dropout", decoder_dropout, 0.0, 1.0, high_open=True)
+        check_float("kl_weight", kl_weight, 0.0)
+        check_float("adj_weight", adj_weight, 0.0, low_open=True)
+        check_float("lr", lr, 0.0, low_open=True)
+        if grad_clip is not None:
+            check_float("grad_clip", grad_clip, 0.0, low_open=True)
+        if stochastic_epochs is not None:
+            check_int("stochastic_epochs", stochastic_epochs, 0, MAX_EPOCHS)
+        if epochs is not None:
+            check_int("epochs", epochs, 1, MAX_EPOCHS)
+        check_int("batch_size", batch_size, 2, MAX_BATCH)
+        check_int("latent_dim", latent_dim, 1, MAX_WIDTH)
+        check_int("mlp_layers", mlp_layers, 1, 16)
+        check_int("validity_samples", validity_samples, 0, 1_000_000)
+        check_seed("seed", seed)
+        if not hidden:
+            raise ConfigError("hidden must list at least one layer width")
+        for width in hidden:
+            check_int("hidden width", width, 1, MAX_WIDTH)
         self.hidden = tuple(int(h) for h in hidden)
         self.latent_dim = int(latent_dim)
         self.encoder = encoder
@@ -403,7 +413,9 @@ class Arch2Vec(Encoder):
         fingerprint: str,
     ) -> int:
         """Load a checkpoint of the same data and configuration (epochs aside); its epoch."""
-        state = load_checkpoint(checkpoint, self.device)
+        state = load_checkpoint(
+            checkpoint, self.device, CHECKPOINT_KEYS, "an arch2vec training checkpoint"
+        )
         mine = {k: v for k, v in self.config().items() if k != "epochs"}
         theirs = state.get("config")
         theirs = (
@@ -468,14 +480,16 @@ class Arch2Vec(Encoder):
                 anchors = [train_graphs[i] for i in index[: self.locality_anchors].tolist()]
                 metric = self._locality_loss(model, anchors, edits, held_keys)
                 total = total + self.locality_weight * metric
+            values = [float(v.detach()) for v in (total, loss.ops, loss.adj, loss.kl, metric)]
+            self._check_terms(values, epoch)
             optimiser.zero_grad(set_to_none=True)
             total.backward()
             if self.grad_clip is not None:
                 torch.nn.utils.clip_grad_norm_(model.parameters(), self.grad_clip)
             optimiser.step()
-            parts = (total, loss.ops, loss.adj, loss.kl, metric)
-            totals += [float(v.detach()) for v in parts]
+            totals += values
             steps += 1
+        check_weights("arch2vec", epoch + 1, model)
         means = (totals / max(steps, 1)).tolist()
         out = {
             "epoch": epoch + 1,
@@ -489,6 +503,14 @@ class Arch2Vec(Encoder):
         out["train_seconds"] = time.perf_counter() - started
         out["train_cpu_seconds"] = time.process_time() - cpu_started
         return out
+
+    def _check_terms(self, values: list[float], epoch: int) -> None:
+        """Stop on a non-finite loss, naming the weighted term (total, op, adj, kl, metric)."""
+        total, ops, adj, kl, metric = values
+        terms = {"op": ops, "adjacency": self.adj_weight * adj, "kl": self.kl_weight * kl}
+        if self._metric is not None:
+            terms["locality"] = self.locality_weight * metric
+        check_losses("arch2vec", epoch + 1, {**terms, "total": total})
 
     def _locality_loss(
         self,
@@ -665,7 +687,7 @@ class Arch2Vec(Encoder):
 
     def load_state(self, directory: Path) -> None:
         path = directory / STATE_FILE
-        state = load_checkpoint(path)
+        state = load_checkpoint(path, keys=STATE_KEYS, kind="an arch2vec model state")
         if state.get("ops") != list(self.space.ops) or state.get("max_nodes") != (
             self.space.max_nodes
         ):
@@ -674,13 +696,10 @@ class Arch2Vec(Encoder):
                 f"model's space {self.space.name!r}; the model directory is mixed up, retrain it"
             )
         model = self._new_model()
-        try:
-            model.load_state_dict(state["model"])
-            self.latent_mean_ = state["latent_mean"].numpy()
-            self.latent_std_ = state["latent_std"].numpy()
-            self.history_ = list(state["history"])
-        except (KeyError, RuntimeError, AttributeError) as exc:
-            raise CorruptFileError(f"{path} does not match its config.json: {exc}") from None
+        model.load_state_dict(state["model"])  # a mismatch: see load_encoder's error
+        self.latent_mean_ = state["latent_mean"].numpy()
+        self.latent_std_ = state["latent_std"].numpy()
+        self.history_ = list(state["history"])
         self.model_ = model
         self.holdout_ = None
         if "holdout_codes" in state:

@@ -90,17 +90,58 @@ class Encoder(ABC):
             )
 
 
-def load_encoder(path: str | os.PathLike[str]) -> Encoder:
-    """Load any saved encoder; a missing or corrupted model directory raises a UserError."""
-    directory = Path(path)
-    if not directory.is_dir():
+CHECKPOINT = "checkpoint.pt"
+"""The file an interrupted pretraining run leaves in its model directory."""
+LOAD_ERRORS = (KeyError, TypeError, ValueError, RuntimeError, AttributeError, IndexError)
+"""What reading a mismatched state raises (another model's file, a hand-edited config)."""
+
+
+def model_config(directory: Path) -> dict[str, Any]:
+    """A model directory's ``config.json``; a missing, unfinished or foreign one is an error."""
+    if not directory.exists():
         raise DataNotFoundError(f"model directory {directory} does not exist")
+    if not directory.is_dir():
+        raise DataNotFoundError(f"{directory} is a file, not a model directory")
+    if not (directory / "config.json").is_file():
+        if (directory / CHECKPOINT).is_file():
+            raise DataNotFoundError(
+                f"{directory} holds an unfinished training run (no config.json yet); finish "
+                "it by rerunning its pretrain command (arch2vec: with --resume)"
+            )
+        raise DataNotFoundError(
+            f"{directory} is not a model directory (no config.json); pretrain one with "
+            "`archembed pretrain ...`"
+        )
     config = read_json(directory / "config.json")
-    if not isinstance(config, dict) or config.get("schema_version") != ENCODER_SCHEMA:
+    if (
+        not isinstance(config, dict)
+        or config.get("schema_version") != ENCODER_SCHEMA
+        or not isinstance(config.get("params", {}), dict)
+    ):
         raise CorruptFileError(f"{directory / 'config.json'} is not an archembed model config")
+    return config
+
+
+def load_encoder(path: str | os.PathLike[str]) -> Encoder:
+    """Load any saved encoder; a missing, corrupted or mixed-up model directory is a UserError."""
+    directory = Path(path).expanduser()
+    config = model_config(directory)
     from archembed import encoders  # noqa: F401  (registers the built-in encoders)
 
     cls = ENCODERS.get(str(config.get("encoder")))
-    encoder = cls.from_config(get_space(str(config.get("space"))), dict(config.get("params", {})))
-    encoder.load_state(directory)
+    try:
+        params = dict(config.get("params", {}))
+        encoder = cls.from_config(get_space(str(config.get("space"))), params)
+        encoder.load_state(directory)
+    except LOAD_ERRORS as exc:
+        raise CorruptFileError(
+            f"{directory} does not hold a valid {cls.name} model ({_brief(exc)}); "
+            "its files are damaged or from another model, retrain it"
+        ) from None
     return encoder
+
+
+def _brief(exc: BaseException, limit: int = 160) -> str:
+    """An exception as one short line (torch's state-dict errors list every key)."""
+    text = " ".join(f"{type(exc).__name__}: {exc}".split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."

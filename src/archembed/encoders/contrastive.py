@@ -24,6 +24,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from archembed.checks import check_float, check_int, check_seed
 from archembed.encoders.base import Encoder, register_encoder
 from archembed.encoders.feature_sets import Entry, FeatureSets
 from archembed.errors import (
@@ -37,11 +38,21 @@ from archembed.io import read_json, write_json
 from archembed.nets.feature_store import FeatureStore
 from archembed.nn.contrastive import nt_xent
 from archembed.nn.deepsets import DeepSets
-from archembed.nn.runtime import load_checkpoint, resolve_device, save_checkpoint, seed_everything
+from archembed.nn.runtime import (
+    check_losses,
+    check_weights,
+    load_checkpoint,
+    resolve_device,
+    save_checkpoint,
+    seed_everything,
+)
 from archembed.progress import ProgressBar
 from archembed.spaces.base import SearchSpace
 
 _STATS_SAMPLE = 2048
+DIVERGED_HINT = "lower --lr or raise --temperature"
+STATE_KEYS = ("model", "mean", "std", "n_points", "in_dim")
+CHECKPOINT_KEYS = ("config", "epoch", "model", "head", "optimiser", "mean", "std", "history")
 _EMBED_CHUNK = 256
 
 
@@ -76,12 +87,16 @@ class ContrastiveEncoder(Encoder):
         progress: bool = True,
     ) -> None:
         super().__init__(space)
-        if batch_size < 2:
-            raise ConfigError("batch_size must be at least 2 (NT-Xent needs negatives)")
-        if not 0.0 <= holdout < 1.0:
-            raise ConfigError("holdout must be a fraction in [0, 1)")
-        if epochs < 0:
-            raise ConfigError("epochs must be >= 0")
+        check_int("batch_size", batch_size, 2, 1_000_000)
+        check_float("holdout", holdout, 0.0, 1.0, high_open=True)
+        check_int("epochs", epochs, 0, 100_000)
+        check_int("embed_dim", embed_dim, 1, 8192)
+        check_int("hidden", hidden, 1, 8192)
+        check_int("layers", layers, 1, 16)
+        check_float("temperature", temperature, 0.0, low_open=True)
+        check_float("lr", lr, 0.0, low_open=True)
+        check_seed("seed", seed)
+        resolve_device(device)
         self.features = [str(Path(p).resolve()) for p in features]
         self.partial = partial
         self.embed_dim = embed_dim
@@ -231,11 +246,14 @@ class ContrastiveEncoder(Encoder):
                     head(self.model_(self._tensor(second))),
                     self.temperature,
                 )
+                value = loss.item()
+                check_losses("contrastive", epoch + 1, {"NT-Xent": value}, DIVERGED_HINT)
                 optimiser.zero_grad()
                 loss.backward()
                 optimiser.step()
-                losses.append(loss.item())
+                losses.append(value)
             bar.update(task, advance=1, info=f"epoch {epoch + 1} loss {losses[-1]:.3f}")
+        check_weights("contrastive", epoch + 1, self.model_, DIVERGED_HINT)
         return float(np.mean(losses))
 
     @torch.no_grad()
@@ -286,8 +304,13 @@ class ContrastiveEncoder(Encoder):
         path = self._checkpoint_path()
         if path is None or not path.is_file():
             return 0
-        state = load_checkpoint(path, map_location=self.device_)
-        saved = {k: v for k, v in state["config"].items() if k != "epochs"}
+        state = load_checkpoint(
+            path, self.device_, CHECKPOINT_KEYS, "a contrastive training checkpoint"
+        )
+        config = state["config"]
+        saved = (
+            {k: v for k, v in config.items() if k != "epochs"} if isinstance(config, dict) else {}
+        )
         if saved != {k: v for k, v in self.config().items() if k != "epochs"}:
             raise ConfigError(
                 f"checkpoint {path} belongs to a run with other settings; use another "
@@ -370,7 +393,7 @@ class ContrastiveEncoder(Encoder):
         write_json(directory / "history.json", self.history_)
 
     def load_state(self, directory: Path) -> None:
-        state = load_checkpoint(directory / "state.pt")
+        state = load_checkpoint(directory / "state.pt", keys=STATE_KEYS, kind="a contrastive state")
         self.device_ = resolve_device(self.device)
         self.n_points_, self.in_dim_ = int(state["n_points"]), int(state["in_dim"])
         self.model_ = DeepSets(self.in_dim_, self.hidden, self.embed_dim, self.layers)

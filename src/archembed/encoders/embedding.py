@@ -30,19 +30,43 @@ UNTRAINED_ENCODERS = ("onehot", "path")
 """Encoders usable by name, without a model directory (their fit needs no training)."""
 
 
-def _encoder(model: str, space: SearchSpace | None) -> Encoder:
-    path = Path(model)
-    if path.is_dir():
-        encoder = load_encoder(path)
-        return encoder if space is None else encoder_for_space(encoder, space)
+def _saved_model(model: str) -> Encoder | None:
+    """The model saved at the path ``model``; None when ``model`` names an untrained encoder."""
+    path = Path(model).expanduser()
+    if path.exists():
+        return load_encoder(path)
     if model in UNTRAINED_ENCODERS:
-        if space is None:
-            raise ConfigError(f"encoder {model!r} needs --space or --benchmark")
-        return ENCODERS.get(model)(space)
+        return None
     raise DataNotFoundError(
         f"{model} is neither a model directory nor one of {', '.join(UNTRAINED_ENCODERS)}; "
         "pretrain a model first (archembed pretrain ...)"
     )
+
+
+def _encoder(model: str, saved: Encoder | None, space: SearchSpace | None) -> Encoder:
+    if saved is not None:
+        return saved if space is None else encoder_for_space(saved, space)
+    if space is None:
+        raise ConfigError(f"encoder {model!r} needs --space or --benchmark")
+    return ENCODERS.get(model)(space)
+
+
+def read_arch_list(path: str | os.PathLike[str]) -> list[str]:
+    """The non-blank lines of a UTF-8 text file of native architecture strings."""
+    target = Path(path).expanduser()
+    if not target.is_file():
+        what = "is a directory, not a file" if target.is_dir() else "does not exist"
+        raise DataNotFoundError(f"architecture list {target} {what}")
+    try:
+        lines = [line.strip() for line in target.read_text(encoding="utf-8").splitlines()]
+    except UnicodeDecodeError:
+        raise CorruptFileError(
+            f"architecture list {target} is not UTF-8 text; give one native string a line"
+        ) from None
+    lines = [line for line in lines if line]
+    if not lines:
+        raise ConfigError(f"architecture list {target} is empty; give one native string a line")
+    return lines
 
 
 def select_graphs(
@@ -58,6 +82,8 @@ def select_graphs(
     """
     if space is not None and benchmark is not None:
         raise ConfigError("give --space or --benchmark, not both")
+    saved = _saved_model(model)
+    lines = None if archs is None else read_arch_list(archs)
     bench = None
     space_obj = get_space(space) if space is not None else None
     if benchmark is not None:
@@ -65,12 +91,8 @@ def select_graphs(
 
         bench = load_benchmark(benchmark)
         space_obj = bench.space
-    encoder = _encoder(model, space_obj)
-    if archs is not None:
-        path = Path(archs)
-        if not path.is_file():
-            raise DataNotFoundError(f"architecture list {path} does not exist")
-        lines = [line.strip() for line in path.read_text().splitlines() if line.strip()]
+    encoder = _encoder(model, saved, space_obj)
+    if lines is not None:
         return encoder, [encoder.space.from_native(line) for line in lines]
     if bench is not None:
         return encoder, bench.graphs()

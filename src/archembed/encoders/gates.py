@@ -17,6 +17,7 @@ from typing import Any
 import torch
 from torch import nn
 
+from archembed.checks import MAX_WIDTH, check_float, check_int, check_widths
 from archembed.encoders.base import register_encoder
 from archembed.encoders.trained import Inputs, TrainedEncoder, graph_inputs, output_rows
 from archembed.graph import ArchGraph
@@ -159,17 +160,19 @@ class GATES(TrainedEncoder):
         training.setdefault("pair_ratio", GATES_PAIR_RATIO)
         super().__init__(space, **training)
         self.prune = prune
-        self.op_dim = op_dim
-        self.input_dim = input_dim
+        self.op_dim = check_int("op_dim", op_dim, 1, MAX_WIDTH)
+        self.input_dim = check_int("input_dim", input_dim, 1, MAX_WIDTH)
         self.hidden = (
-            default_passes(self.space) if hidden is None else tuple(int(h) for h in hidden)
+            default_passes(self.space) if hidden is None else check_widths("hidden", hidden)
         )
         self.self_loops = self_loops
         self.relu = relu
         self.open_skip = open_skip
-        self.head = tuple(int(h) for h in head)
-        self.dropout = dropout
-        self.op_init_std = op_init_std
+        self.head = check_widths("head", head)
+        self.dropout = check_float("dropout", dropout, 0.0, 1.0, high_open=True)
+        self.op_init_std = (
+            None if op_init_std is None else check_float("op_init_std", op_init_std, 0.0)
+        )
 
     def _inputs(self, graphs: Sequence[ArchGraph]) -> Inputs:
         inputs = graph_inputs(self.space, graphs, self.prune)

@@ -16,16 +16,20 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from archembed.checks import check_float, check_int, check_seed
 from archembed.encoders.nao import NAOEncoder
 from archembed.errors import ConfigError
 from archembed.graph import ArchGraph
 from archembed.nn.metric_learning import MetricLoss, make_metric_loss
-from archembed.nn.runtime import load_checkpoint, save_checkpoint
+from archembed.nn.runtime import check_losses, check_weights, load_checkpoint, save_checkpoint
 from archembed.progress import ProgressBar
 from archembed.spaces.base import SearchSpace
 
 EDIT_ATTEMPTS = 20
 EXCLUDE_ATTEMPTS = 50
+CHECKPOINT_KEYS = ("model", "optimiser", "epoch", "history", "config")
+MAX_ANCHORS, MAX_POSITIVES, MAX_EDITS, MAX_EPOCHS = 10_000_000, 1000, 100, 100_000
+"""Upper bounds of the size options (beyond them a run cannot finish or fit in memory)."""
 
 
 def random_edit(space: SearchSpace, graph: ArchGraph, rng: np.random.Generator) -> ArchGraph:
@@ -114,10 +118,9 @@ class LocalityConfig:
     seed: int = 0
 
     def __post_init__(self) -> None:
-        if self.anchors < 2:
-            raise ConfigError("need at least 2 anchors in total and per batch (negatives)")
-        if self.epochs < 1:
-            raise ConfigError("epochs must be at least 1")
+        check_int("anchors", self.anchors, 2, MAX_ANCHORS)
+        check_int("epochs", self.epochs, 1, MAX_EPOCHS)
+        check_seed("seed", self.seed)
         check_locality_options(
             self.loss,
             self.miner,
@@ -142,12 +145,10 @@ def check_locality_options(
     Returns the metric loss; unknown loss or miner names, a weight outside [0, 1], fewer than
     2 anchors per batch (no negatives) or fewer than 1 positive or edit raise ConfigError.
     """
-    if not 0.0 <= weight <= 1.0:
-        raise ConfigError(f"{weight_name} must be in [0, 1], got {weight}")
-    if anchors_per_batch < 2:
-        raise ConfigError("need at least 2 anchors per batch (the negatives)")
-    if positives < 1 or max_edits < 1:
-        raise ConfigError("positives and max_edits must be at least 1")
+    check_float(weight_name, weight, 0.0, 1.0)
+    check_int("anchors per batch", anchors_per_batch, 2, MAX_ANCHORS)
+    check_int("positives", positives, 1, MAX_POSITIVES)
+    check_int("max_edits", max_edits, 1, MAX_EDITS)
     return make_metric_loss(loss, miner)
 
 
@@ -174,7 +175,9 @@ def pretrain_locality(
     history: list[dict[str, float]] = []
     start = 0
     if checkpoint is not None and Path(checkpoint).is_file():
-        state = load_checkpoint(checkpoint)
+        state = load_checkpoint(
+            checkpoint, keys=CHECKPOINT_KEYS, kind="a locality pretraining checkpoint"
+        )
         if _without_epochs(state.get("config")) != _without_epochs(asdict(config)):
             raise ConfigError(
                 f"checkpoint {checkpoint} was written with another configuration; "
@@ -202,13 +205,16 @@ def pretrain_locality(
                 reconstruction = model.reconstruction_loss(z, ids)
                 metric_value = metric(z, torch.as_tensor(labels, device=z.device))
                 loss = reconstruction + config.lambda_e * metric_value
+                terms = {"reconstruction": reconstruction.item(), "metric": metric_value.item()}
+                check_losses("locality", epoch + 1, {**terms, "total": loss.item()})
                 optimiser.zero_grad()
                 loss.backward()
                 optimiser.step()
-                sums["reconstruction"] += reconstruction.item()
-                sums["metric"] += metric_value.item()
-                info = f"epoch {epoch + 1} rec {reconstruction.item():.3f}"
+                for name, value in terms.items():
+                    sums[name] += value
+                info = f"epoch {epoch + 1} rec {terms['reconstruction']:.3f}"
                 bar.update(task, advance=1, info=info)
+            check_weights("locality", epoch + 1, model)
             history.append({k: v / n_batches for k, v in sums.items()})
             if checkpoint is not None:
                 save_checkpoint(

@@ -19,12 +19,19 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from archembed.checks import check_float, check_int, check_seed
 from archembed.encoders.base import Encoder, register_encoder
 from archembed.encoders.sequence import SequenceCodec, sequence_codec
 from archembed.errors import ConfigError, CorruptFileError
 from archembed.graph import ArchGraph
 from archembed.nn.mlp import mlp
-from archembed.nn.runtime import load_checkpoint, resolve_device, save_checkpoint
+from archembed.nn.runtime import (
+    check_losses,
+    check_weights,
+    load_checkpoint,
+    resolve_device,
+    save_checkpoint,
+)
 
 MIN_HIDDEN, MAX_HIDDEN = 16, 64
 
@@ -122,12 +129,13 @@ class NAOEncoder(Encoder):
         pretraining: dict[str, Any] | None = None,
     ) -> None:
         super().__init__(space)
-        if not MIN_HIDDEN <= hidden <= MAX_HIDDEN:
-            raise ConfigError(f"hidden size must be in [{MIN_HIDDEN}, {MAX_HIDDEN}], got {hidden}")
-        if not 0.0 <= lam <= 1.0:
-            raise ConfigError(f"NAO trade-off lambda must be in [0, 1], got {lam}")
-        if epochs < 0 or batch_size < 1 or lr <= 0:
-            raise ConfigError("epochs must be >= 0, batch_size >= 1 and lr > 0")
+        check_int("hidden size", hidden, MIN_HIDDEN, MAX_HIDDEN)
+        check_float("NAO trade-off lambda", lam, 0.0, 1.0)
+        check_int("epochs", epochs, 0, 100_000)
+        check_int("batch_size", batch_size, 1, 1_000_000)
+        check_float("lr", lr, 0.0, low_open=True)
+        check_float("weight_decay", weight_decay, 0.0)
+        check_seed("seed", seed)
         self.hidden, self.lam, self.epochs = hidden, lam, epochs
         self.batch_size, self.lr, self.weight_decay = batch_size, lr, weight_decay
         self.seed, self.device = seed, device
@@ -182,19 +190,23 @@ class NAOEncoder(Encoder):
             target = torch.as_tensor(standard, dtype=torch.float32, device=self.device_)
         optimiser = self.optimizer(model)
         model.train()
-        for _ in range(self.epochs if epochs is None else epochs):
+        for epoch in range(self.epochs if epochs is None else epochs):
             for batch in np.array_split(
                 self.rng_.permutation(len(graphs)), max(1, -(-len(graphs) // self.batch_size))
             ):
                 index = torch.as_tensor(batch, device=self.device_)
                 z = model.encode(ids[index])
                 loss = model.reconstruction_loss(z, ids[index])
+                terms = {"reconstruction": float(loss.detach())}
                 if target is not None:
                     mse = F.mse_loss(model.predict(z), target[index])
+                    terms["prediction"] = float(mse.detach())
                     loss = self.lam * mse + (1.0 - self.lam) * loss
+                check_losses("NAO", epoch + 1, terms)
                 optimiser.zero_grad()
                 loss.backward()
                 optimiser.step()
+            check_weights("NAO", epoch + 1, model)
         model.eval()
         return self
 
@@ -239,13 +251,10 @@ class NAOEncoder(Encoder):
         )
 
     def load_state(self, directory: Path) -> None:
-        state = load_checkpoint(directory / "state.pt", map_location=self.device_)
+        state = load_checkpoint(
+            directory / "state.pt", self.device_, ("model", "y_mean", "y_std"), "a NAO model state"
+        )
         model = self.build()
-        try:
-            model.load_state_dict(state["model"])
-        except (KeyError, RuntimeError) as exc:
-            raise CorruptFileError(
-                f"{directory / 'state.pt'} is not a NAO controller: {exc}"
-            ) from None
+        model.load_state_dict(state["model"])  # a mismatch: see load_encoder's error
         self.y_mean_, self.y_std_ = float(state["y_mean"]), float(state["y_std"])
         model.eval()

@@ -15,6 +15,7 @@ from typing import Any
 import torch
 from torch import nn
 
+from archembed.checks import MAX_WIDTH, check_int, check_widths
 from archembed.encoders.base import register_encoder
 from archembed.encoders.baseline import OneHotEncoder, PathEncoder
 from archembed.encoders.trained import Inputs, TrainedEncoder, output_rows
@@ -45,7 +46,7 @@ class FeatureMLPEncoder(TrainedEncoder):
         self, space: Any, *, hidden: tuple[int, ...] | list[int] = (256, 256), **training: Any
     ) -> None:
         super().__init__(space, **training)
-        self.hidden = tuple(int(h) for h in hidden)
+        self.hidden = check_widths("hidden", hidden)
 
     def _prepare(self, graphs: Sequence[ArchGraph]) -> None:
         self.features_.fit(graphs)
@@ -114,8 +115,8 @@ class LSTMEncoder(TrainedEncoder):
 
     def __init__(self, space: Any, *, hidden: int = 128, layers: int = 1, **training: Any) -> None:
         super().__init__(space, **training)
-        self.hidden = hidden
-        self.layers = layers
+        self.hidden = check_int("hidden", hidden, 1, MAX_WIDTH)
+        self.layers = check_int("layers", layers, 1, 16)
 
     def _network(self, n_outputs: int) -> nn.Module:
         token_dim = len(self.space.ops) + self.space.max_nodes
@@ -149,7 +150,7 @@ class GCNPredictor(TrainedEncoder):
         self, space: Any, *, hidden: tuple[int, ...] | list[int] = (128,) * 4, **training: Any
     ) -> None:
         super().__init__(space, **training)
-        self.hidden = tuple(int(h) for h in hidden)
+        self.hidden = check_widths("hidden", hidden)
 
     def _network(self, n_outputs: int) -> nn.Module:
         return GraphConvNet(len(self.space.ops), self.hidden, n_outputs)

@@ -25,6 +25,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from archembed.checks import MAX_WIDTH, check_choice, check_float, check_int, check_seed
 from archembed.encoders.base import register_encoder
 from archembed.encoders.gates import (
     GATES,
@@ -34,12 +35,17 @@ from archembed.encoders.saliency import PROXIES, per_node_saliencies
 from archembed.encoders.trained import Inputs, output_rows
 from archembed.errors import ConfigError
 from archembed.graph import ArchGraph
+from archembed.nets.zero_cost import SALIENCIES
 from archembed.nn.flow import GatedFlow
 from archembed.nn.mlp import mlp
 
 SYMMETRY = ("none", "noise", "add", "concat")
 ZERO_COST_SYMMETRY = ("add", "concat")
 UPDATE_OPS = ("all", "conv")
+SETTINGS = ("proxy", "official")
+"""Network settings the zero-cost saliencies can be computed with."""
+MAX_STEPS = 64
+"""Most forward-backward steps: each one is a full pass of the flow over the DAG."""
 """Which operation embeddings the update step changes: every one, or only convolutions (the
 parametric operations, whose training dynamics the update models; the papers' NB201 setting)."""
 
@@ -196,21 +202,16 @@ class TAGATES(GATES):
             raise ConfigError(
                 f"unknown symmetry breaking {symmetry!r}; choose one of: {', '.join(SYMMETRY)}"
             )
-        if steps < 1:
-            raise ConfigError(f"TA-GATES needs steps >= 1, got {steps}")
-        if update_ops not in UPDATE_OPS:
-            raise ConfigError(
-                f"unknown update_ops {update_ops!r}; choose one of: {', '.join(UPDATE_OPS)}"
-            )
-        self.steps = steps
-        self.step_size = step_size
-        self.backward_dim = backward_dim
+        check_choice("update_ops", update_ops, UPDATE_OPS)
+        self.steps = check_int("TA-GATES steps", steps, 1, MAX_STEPS)
+        self.step_size = check_float("step_size", step_size)
+        self.backward_dim = check_int("backward_dim", backward_dim, 1, MAX_WIDTH)
         self.symmetry = symmetry
-        self.noise_scale = noise_scale
-        self.beta = beta
-        self.proxies = tuple(proxies)
-        self.saliency_setting = saliency_setting
-        self.saliency_seed = saliency_seed
+        self.noise_scale = check_float("noise_scale", noise_scale, 0.0)
+        self.beta = check_float("beta", beta)
+        self.proxies = tuple(check_choice("TA-GATES proxy", p, SALIENCIES) for p in proxies)
+        self.saliency_setting = check_choice("saliency_setting", saliency_setting, SETTINGS)
+        self.saliency_seed = check_seed("saliency_seed", saliency_seed)
         self.fidelity_steps = None if fidelity_steps is None else tuple(fidelity_steps)
         self.detach_update = detach_update
         self.update_ops = update_ops

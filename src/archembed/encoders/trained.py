@@ -29,6 +29,7 @@ from archembed.nn.runtime import load_checkpoint, resolve_device, save_checkpoin
 
 Inputs = dict[str, torch.Tensor]
 
+STATE_KEYS = ("model", "n_outputs", "target_ndim", "y_mean", "y_std", "extra")
 SCHEDULES = ("cosine", "constant")
 """Learning-rate schedules: cosine annealing over the epochs, or a constant rate."""
 
@@ -265,7 +266,9 @@ class TrainedEncoder(Encoder):
         )
 
     def load_state(self, directory: Path) -> None:
-        state = load_checkpoint(directory / "state.pt")
+        state = load_checkpoint(
+            directory / "state.pt", keys=STATE_KEYS, kind=f"a {self.name} model state"
+        )
         self._load_extra_state(state["extra"])
         self.model_ = self._network(int(state["n_outputs"]))
         self.model_.load_state_dict(state["model"])

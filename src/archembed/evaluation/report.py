@@ -16,7 +16,9 @@ from typing import Any
 import numpy as np
 
 from archembed.benchmarks.base import Benchmark
+from archembed.checks import check_choice, check_float, check_int, check_seed
 from archembed.encoders.cellwise import encoder_for_space
+from archembed.errors import ConfigError
 from archembed.evaluation.neighbours import neighbour_sequence
 from archembed.evaluation.predictive import predictive_power
 from archembed.evaluation.pretraining import pretraining_quality
@@ -24,8 +26,11 @@ from archembed.evaluation.smoothness import smoothness
 from archembed.io import write_json
 from archembed.progress import ProgressBar
 from archembed.viz.neighbours import plot_cell_sequence
-from archembed.viz.projection import plot_embedding_2d
+from archembed.viz.projection import PROJECTIONS, plot_embedding_2d
 from archembed.viz.smoothness import plot_smoothness
+
+MAX_COUNT = 1_000_000
+"""Upper bound of the size settings (samples, training archs, walk steps, points)."""
 
 
 @dataclass(frozen=True)
@@ -45,6 +50,31 @@ class EvaluationSettings:
     chain_length: int = 8
     seed: int = 0
 
+    def __post_init__(self) -> None:
+        check_int("samples", self.samples, 1, MAX_COUNT)
+        check_int("n_train", self.n_train, 2, MAX_COUNT)
+        check_float("threshold", self.threshold)
+        check_int("seeds", self.seeds, 1, 1000)
+        check_int("walk_steps", self.walk_steps, 1, MAX_COUNT)
+        check_int("tsne_points", self.tsne_points, 3, MAX_COUNT)
+        check_choice("projection", self.projection, PROJECTIONS)
+        check_int("chain_length", self.chain_length, 1, 100)
+        check_seed("seed", self.seed)
+        if self.epoch is not None:
+            check_int("epoch", self.epoch, 0)
+
+
+def check_evaluation(encoder: Any, benchmark: Benchmark, settings: EvaluationSettings) -> int:
+    """Check the labels and the model's space before any work; the number of labelled archs."""
+    encoder_for_space(encoder, benchmark.space)
+    graphs, _ = benchmark.labels(settings.dataset, settings.metric, settings.epoch)
+    if len(graphs) <= settings.n_train:
+        raise ConfigError(
+            f"n_train must be below the {len(graphs)} labelled architectures of "
+            f"{benchmark.name}/{settings.dataset}, got {settings.n_train}"
+        )
+    return len(graphs)
+
 
 SUMMARY_KEYS = ("validity", "uniqueness", "op_validity", "paper_validity", "paper_uniqueness")
 """Sample-quality figures copied into the evaluation summary (see ``pretraining.json``)."""
@@ -63,6 +93,7 @@ def evaluate_model(
     (``darts``): pretraining quality on its cells, everything else on the genotypes' cell
     embeddings side by side (:mod:`archembed.encoders.cellwise`).
     """
+    check_evaluation(encoder, benchmark, settings)
     directory = Path(out)
     directory.mkdir(parents=True, exist_ok=True)
     model, encoder = encoder, encoder_for_space(encoder, benchmark.space)

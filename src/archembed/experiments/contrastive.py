@@ -23,9 +23,6 @@ from archembed.progress import ProgressBar
 from archembed.spaces.base import get_space
 
 METRICS = ("pearson", "kendall_tau")
-SINGLE_THREAD = {"lightgbm": {"n_jobs": 1}}
-"""Run-time settings (not model parameters): LightGBM's default of all cores spins its threads
-and ran 25 times slower on a busy two-core machine."""
 
 
 def store_graphs(store: FeatureStore) -> list[ArchGraph]:
@@ -57,7 +54,7 @@ def fit_and_score(
     seed: int,
 ) -> dict[str, float]:
     """Pearson and Kendall tau of a freshly fitted predictor on a test set."""
-    model = make_predictor(predictor, seed=seed, **SINGLE_THREAD.get(predictor, {}))
+    model = make_predictor(predictor, seed=seed)  # threads: archembed.threads (--threads)
     model.fit(X_train, y_train)
     predicted = np.asarray(model.predict(X_test))
     return {"pearson": pearson(y_test, predicted), "kendall_tau": kendall_tau(y_test, predicted)}

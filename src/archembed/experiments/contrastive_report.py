@@ -3,6 +3,8 @@
 Each report reads a trained :class:`ContrastiveEncoder` and its feature stores, scores the
 representations with :mod:`archembed.experiments.contrastive`, and writes ``<name>.json``
 (protocol, per-seed runs, summaries) and ``<name>.md`` (the table) into an output directory.
+Inputs are checked before any work; the output directory (of kind :data:`REPORT_KIND`, which
+the reports may share) is checked next (:func:`archembed.outputs.output_dir`).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from archembed.benchmarks.catalog import load_benchmark
+from archembed.checks import check_choice, check_int, check_seed
 from archembed.encoders.base import Encoder
 from archembed.encoders.baseline import OneHotEncoder
 from archembed.encoders.contrastive import ContrastiveEncoder
@@ -29,6 +32,7 @@ from archembed.experiments.contrastive import (
 from archembed.graph import ArchGraph
 from archembed.io import atomic_path, write_json
 from archembed.nets.feature_store import FeatureStore
+from archembed.outputs import output_dir
 
 NB201_DATASETS = ("cifar10", "cifar100", "ImageNet16-120")
 PAPER_TABLE1 = {
@@ -39,6 +43,7 @@ PAPER_TABLE1 = {
 NB201_TARGET = {"metric": "test_acc", "epoch": 200}
 NB101_TARGET = {"dataset": "cifar10", "metric": "val_acc", "epoch": 108}
 RAW = "raw EPDJM (RMS over inits and points)"
+REPORT_KIND = "contrastive-report"
 
 
 def untrained_twin(model: ContrastiveEncoder) -> ContrastiveEncoder:
@@ -94,6 +99,15 @@ def space_features(
     return SpaceFeatures(graphs, parts) if parts else None
 
 
+def _check_protocol(n_archs: int, n_train: int, seeds: Sequence[int]) -> None:
+    """``n_train`` leaves test architectures among ``n_archs``; at least one seed."""
+    check_int("n_train", n_train, 1, max(1, n_archs - 1))
+    if len(seeds) == 0:
+        raise ConfigError("need at least one seed")
+    for seed in seeds:
+        check_seed("seed", seed)
+
+
 def _write(out: Path, name: str, report: dict[str, Any], table: str) -> None:
     write_json(out / f"{name}.json", report)
     with atomic_path(out / f"{name}.md") as tmp:
@@ -118,6 +132,8 @@ def table1_report(
     if nb201 is None:
         raise ConfigError("Table 1 needs a model with NB201 features; pretrain on an nb201 store")
     graphs = nb201.graphs
+    _check_protocol(len(graphs), n_train, seeds)
+    out = output_dir(out, REPORT_KIND)
     bench = load_benchmark("nb201")
     labels = {d: bench.query(graphs, d, **NB201_TARGET) for d in NB201_DATASETS}
     representations = {
@@ -179,6 +195,8 @@ def transfer_report(
     nb201 = space_features(model, "nb201")
     if nb201 is None:
         raise ConfigError("transfer needs a model with NB201 features; pretrain on an nb201 store")
+    _check_protocol(len(nb201.graphs), n_train, seeds)
+    out = output_dir(out, REPORT_KIND)
     encoders = {"trained encoder": model, "untrained encoder": untrained_twin(model)}
     bench = load_benchmark("nb201")
     c10 = bench.query(nb201.graphs, "cifar10", **NB201_TARGET)
@@ -236,9 +254,13 @@ def tsne_report(
     """t-SNE maps of raw EPDJM, untrained and trained embeddings, coloured by NB201 accuracy."""
     from archembed.viz.projection import plot_embedding_2d
 
+    check_choice("dataset", dataset, NB201_DATASETS)
+    check_int("max_points", max_points, 3, 1_000_000)
+    check_seed("seed", seed)
     nb201 = space_features(model, "nb201", stores)
     if nb201 is None:
         raise ConfigError("t-SNE maps need a model with NB201 features; pretrain on an nb201 store")
+    out = output_dir(out, REPORT_KIND)
     keep = np.zeros(len(nb201.graphs), dtype=bool)
     keep[np.random.default_rng(seed).permutation(len(keep))[:max_points]] = True
     shown = nb201.subset(keep)

@@ -3,27 +3,36 @@
 Both receive the shared read-only inputs (objective and precomputed encoder per run) once,
 not once per seed: local workers get them at start-up, Ray through its object store.
 Each yields outcomes as seeds finish; a seed that raises comes back as a failed outcome.
+Workers get ``--threads`` split between them and never outlive the run (see
+:mod:`archembed.workers`); a local Ray instance listens on 127.0.0.1 only and is shut down
+when the run ends.
 """
 
 from __future__ import annotations
 
-import multiprocessing
+import contextlib
+import logging
+import os
+import sys
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from archembed.errors import ConfigError
 from archembed.experiments.tasks import SeedOutcome, SeedTask, failed_outcome, run_task
-from archembed.workers import start_worker
+from archembed.threads import set_threads, worker_threads
+from archembed.workers import process_pool
 
+RAY_LOOPBACK_ENV = "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"
+"""Ray's switch for single-machine mode: "0" makes a local instance use (and listen on) the
+loopback address instead of the machine's network address."""
 _SHARED: dict[str, Any] = {}
 
 
 def _install(shared: dict[str, Any]) -> None:
-    """Worker start-up: keep the shared inputs; one thread, ended with its parent."""
-    start_worker()
+    """Worker start-up (after the parent watch): keep the shared inputs."""
     _SHARED.update(shared)
 
 
@@ -50,71 +59,130 @@ class LocalExecutor(Executor):
                 objective, encoder = shared[task.shared_key]
                 yield run_task(task, objective, encoder)
             return
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(
-            max_workers=min(self.workers, len(tasks)),
-            mp_context=context,
-            initializer=_install,
-            initargs=(shared,),
-        ) as pool:
+        workers = min(self.workers, len(tasks))
+        with process_pool(workers, _install, shared) as pool, _parent_at_rest():
             pending = {pool.submit(_run_shared, task): task for task in tasks}
-            try:
-                while pending:
-                    done, _ = wait(pending, return_when=FIRST_COMPLETED)
-                    for future in done:
-                        task = pending.pop(future)
-                        try:
-                            yield future.result()
-                        except BrokenProcessPool as exc:
-                            yield failed_outcome(task, exc)
-            finally:
-                for future in pending:
-                    future.cancel()
+            while pending:
+                done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for future in done:
+                    yield _outcome(future, pending.pop(future))
+
+
+def _outcome(future: Future, task: SeedTask) -> SeedOutcome:
+    try:
+        return future.result()
+    except BrokenProcessPool as exc:
+        return failed_outcome(task, exc)
+
+
+@contextlib.contextmanager
+def _parent_at_rest() -> Iterator[None]:
+    """One torch thread in this process while its workers compute (it only waits for them)."""
+    torch = sys.modules.get("torch")
+    if torch is None:
+        yield
+        return
+    previous = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(previous)
 
 
 class RayExecutor(Executor):
     """Tasks as Ray remote functions (one CPU each) on the cluster at ``address``.
 
-    ``address=None`` starts a local Ray instance; results come back to this process, which
-    writes the run directories, so workers need no shared file system.
+    ``address=None`` starts a local Ray instance with ``workers`` CPUs, bound to 127.0.0.1,
+    for this run only; results come back to this process, which writes the run directories,
+    so workers need no shared file system.
     """
 
-    def __init__(self, address: str | None = None) -> None:
+    def __init__(self, address: str | None = None, workers: int = 2) -> None:
         try:
             import ray
         except ImportError:
             raise ConfigError("the ray executor needs Ray: pip install 'archembed[ray]'") from None
         self.ray = ray
         self.address = address
+        self.workers = max(1, workers)
 
     def run(self, tasks: list[SeedTask], shared: dict[str, Any]) -> Iterator[SeedOutcome]:
         ray = self.ray
-        if not ray.is_initialized():
-            try:
-                ray.init(address=self.address, log_to_driver=False, include_dashboard=False)
-            except (ConnectionError, RuntimeError, ValueError) as exc:
-                raise ConfigError(f"cannot connect to Ray at {self.address!r}: {exc}") from None
+        started = not ray.is_initialized()
+        if started:
+            self._start()
+        try:
+            yield from self._run(tasks, shared)
+        finally:
+            if started:
+                ray.shutdown()
+
+    def _start(self) -> None:
+        """Connect to ``address``, or start a local instance on the loopback address."""
+        options: dict[str, Any] = {"address": self.address}
+        if self.address is None:
+            options.update(num_cpus=self.workers, _node_ip_address="127.0.0.1")
+        try:
+            with _loopback(self.address is None):
+                self.ray.init(
+                    **options,
+                    log_to_driver=False,
+                    include_dashboard=False,
+                    logging_level=logging.ERROR,
+                )
+        except (ConnectionError, RuntimeError, ValueError) as exc:
+            raise ConfigError(f"cannot connect to Ray at {self.address!r}: {exc}") from None
+
+    def _run(self, tasks: list[SeedTask], shared: dict[str, Any]) -> Iterator[SeedOutcome]:
+        ray = self.ray
+        threads = worker_threads(self.workers) if self.address is None else 1
         remote = ray.remote(num_cpus=1)(_ray_task)
         refs = {key: ray.put(value) for key, value in shared.items()}
-        futures = {remote.remote(task, refs[task.shared_key]): task for task in tasks}
+        futures = {remote.remote(task, refs[task.shared_key], threads): task for task in tasks}
         try:
             while futures:
                 done, _ = ray.wait(list(futures), num_returns=1)
                 for ref in done:
                     task = futures.pop(ref)
                     try:
-                        yield ray.get(ref)
+                        outcome = ray.get(ref)
                     except Exception as exc:  # a worker died or could not unpickle the task
-                        yield failed_outcome(task, exc)
+                        outcome = failed_outcome(task, exc)
+                    yield outcome
         finally:
             for ref in futures:
                 ray.cancel(ref, force=True)
 
 
-def _ray_task(task: SeedTask, inputs: tuple[Any, Any]) -> SeedOutcome:
-    import torch
+@contextlib.contextmanager
+def _loopback(active: bool) -> Iterator[None]:
+    """While a local Ray instance starts, make Ray resolve this node to 127.0.0.1.
 
-    torch.set_num_threads(1)
+    Ray replaces a loopback ``_node_ip_address`` by the machine's network address unless
+    its single-machine switch is off; the switch is read when ray is imported (so the flag
+    it set is changed too) and by the processes the instance starts (the environment).
+    """
+    if not active:
+        yield
+        return
+    from ray._private import ray_constants
+
+    saved = os.environ.get(RAY_LOOPBACK_ENV), ray_constants.ENABLE_RAY_CLUSTER
+    os.environ[RAY_LOOPBACK_ENV] = "0"
+    ray_constants.ENABLE_RAY_CLUSTER = False
+    try:
+        yield
+    finally:
+        ray_constants.ENABLE_RAY_CLUSTER = saved[1]
+        if saved[0] is None:
+            os.environ.pop(RAY_LOOPBACK_ENV, None)
+        else:
+            os.environ[RAY_LOOPBACK_ENV] = saved[0]
+
+
+def _ray_task(task: SeedTask, inputs: tuple[Any, Any], threads: int) -> SeedOutcome:
+    set_threads(threads)
     return run_task(task, *inputs)
 
 
@@ -124,5 +192,5 @@ def make_executor(kind: str, workers: int = 2, address: str | None = None) -> Ex
             raise ConfigError("--address is for the ray executor; add --executor ray")
         return LocalExecutor(workers)
     if kind == "ray":
-        return RayExecutor(address)
+        return RayExecutor(address, workers)
     raise ConfigError(f"unknown executor {kind!r}; choose local or ray")

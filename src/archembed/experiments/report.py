@@ -1,5 +1,9 @@
 """Reports over run directories: a mean ± std table at chosen query counts, regret plots,
 and a Markdown file that shows both. Runs are grouped by the benchmark protocol they searched.
+
+Table rows hold numbers: each metric is ``{"mean", "std", "n"}`` over the seeds that reached
+the query count (``std`` with ``ddof=0``; both null when ``n`` is 0); Markdown shows them as
+``mean ± std``. The schema is documented in docs/SEARCH.md.
 """
 
 from __future__ import annotations
@@ -11,22 +15,94 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from archembed.errors import ConfigError
 from archembed.experiments.results import CONFIG, find_runs, load_run, read_yaml
 from archembed.io import atomic_path, write_json
-from archembed.viz.regret import plot_regret_cdf, plot_regret_curves
+from archembed.outputs import output_dir
+from archembed.viz.regret import plot_regret_cdf, plot_regret_curves, regret_label
 
 METRICS = (("incumbent_val", "val"), ("incumbent_test", "test"), ("regret", "regret"))
+DEFAULT_POINTS = (10, 25, 50, 100)
+"""Query counts of the table when none are asked for (those within the budget, and the budget)."""
 
 
-def _mean_std(values: list[float] | np.ndarray) -> str:
-    data = np.asarray([v for v in values if v is not None and not np.isnan(v)], dtype=float)
+def mean_std(values: list[float | None] | np.ndarray) -> dict[str, float | int | None]:
+    """``{"mean", "std", "n"}`` of the finite values (mean and std None when there are none)."""
+    data = np.asarray([v for v in values if v is not None and np.isfinite(v)], dtype=float)
     if not len(data):
+        return {"mean": None, "std": None, "n": 0}
+    return {"mean": float(data.mean()), "std": float(data.std()), "n": len(data)}
+
+
+def format_mean_std(stats: dict[str, Any]) -> str:
+    """``90.674 ± 0.394`` for tables (two significant digits of the std, at least three
+    decimals, so a std of 0.0012 is not shown as 0.001); ``-`` when no seed has a value."""
+    if not stats.get("n"):
         return "-"
-    return f"{data.mean():.3f} ± {data.std():.3f}"
+    std = float(stats["std"])
+    decimals = 3 if std <= 0 else min(6, max(3, 1 - int(np.floor(np.log10(std)))))
+    return f"{stats['mean']:.{decimals}f} ± {std:.{decimals}f}"
+
+
+def seed_ranges(seeds: list[int]) -> str:
+    """``[0, 1, 2, 5]`` -> ``0-2, 5``: the seeds a statistic was computed over."""
+    parts, ordered = [], sorted(seeds)
+    start = previous = ordered[0] if ordered else 0
+    for seed in [*ordered[1:], None]:
+        if seed is not None and seed == previous + 1:
+            previous = seed
+            continue
+        parts.append(str(start) if start == previous else f"{start}-{previous}")
+        if seed is not None:
+            start = previous = seed
+    return ", ".join(parts) if ordered else "none"
+
+
+def ranking(finals: dict[str, dict[int, float]], query: int) -> list[str]:
+    """Markdown lines ranking runs by mean regret at ``query``, the best compared with each other.
+
+    The comparison is over seeds: the share of (best seed, other seed) pairs in which the best
+    run has the lower regret (ties count half), and a one-sided Mann-Whitney U test's p-value.
+    """
+    from scipy.stats import mannwhitneyu
+
+    scored = {
+        label: np.array([v for v in values.values() if np.isfinite(v)])
+        for label, values in finals.items()
+    }
+    scored = {label: v for label, v in scored.items() if len(v)}
+    if len(scored) < 2:
+        return []
+    order = sorted(scored, key=lambda label: float(scored[label].mean()))
+    best = order[0]
+    seeds = sorted({seed for values in finals.values() for seed in values})
+    lines = [
+        f"**Ranking at {query} queries** (mean simple regret over seeds {seed_ranges(seeds)}; "
+        "lower is better):",
+        "",
+    ]
+    for place, label in enumerate(order, 1):
+        values = scored[label]
+        line = f"{place}. {label}: {format_mean_std(mean_std(values))} ({len(values)} seeds)"
+        if label != best:
+            diff = scored[best][:, None] - values[None, :]
+            share = float(np.mean(diff < 0) + 0.5 * np.mean(diff == 0))
+            p = float(mannwhitneyu(scored[best], values, alternative="less").pvalue)
+            line += f"; {best} is lower in {100 * share:.0f} % of seed pairs (p = {p:.2g})"
+        lines.append(line)
+    return [*lines, ""]
+
+
+def table_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows for a terminal or Markdown table: every ``mean_std`` cell as ``mean ± std``."""
+    return [
+        {k: format_mean_std(v) if isinstance(v, dict) else v for k, v in row.items()}
+        for row in rows
+    ]
 
 
 def summary_rows(summaries: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Per run: finished/failed seeds and mean ± std of the final incumbent."""
+    """Per run: finished/failed seeds and mean/std/n of the final incumbent."""
     groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for summary in summaries:
         groups[summary["run"]].append(summary)
@@ -36,7 +112,7 @@ def summary_rows(summaries: list[dict[str, Any]]) -> list[dict[str, Any]]:
         row: dict[str, Any] = {"run": run, "seeds": len(ok), "failed": len(items) - len(ok)}
         row["queries"] = int(np.mean([s["queries"] for s in ok])) if ok else 0
         for key, name in METRICS:
-            row[name] = _mean_std([s.get(key) for s in ok])
+            row[name] = mean_std([s.get(key) for s in ok])
         rows.append(row)
     return rows
 
@@ -66,18 +142,59 @@ def _time_curve(trajectories: list[pd.DataFrame], grid: np.ndarray) -> np.ndarra
     return out
 
 
-def write_report(paths: list[Path], out: Path, points: list[int]) -> list[dict[str, Any]]:
-    """Write report.md, report.json and PNGs into ``out``; return the table rows."""
+def _budget(run_dir: Path, trajectories: dict[int, pd.DataFrame]) -> int:
+    """The query budget a run was given (its longest trajectory when it had a time budget)."""
+    for config_path in sorted(run_dir.glob(f"*/{CONFIG}")):
+        queries = (read_yaml(config_path).get("budget") or {}).get("queries")
+        if queries:
+            return int(queries)
+    return max((len(t) for t in trajectories.values()), default=0)
+
+
+def report_points(points: list[int] | None, budget: int) -> list[int]:
+    """The table's query counts: ``points`` (each within ``budget``) or the defaults up to it."""
+    if points is None:
+        return sorted({p for p in DEFAULT_POINTS if p < budget} | {budget})
+    beyond = [p for p in points if p > budget]
+    if beyond:
+        raise ConfigError(
+            f"--at {beyond[0]} is beyond the runs' budget of {budget} queries; "
+            f"accepted: query counts from 1 to {budget}"
+        )
+    return sorted(set(points))
+
+
+def _labels(runs: list[Path]) -> dict[Path, str]:
+    """Each run's name, or ``parent/name`` where two runs share a name (``report A B``)."""
+    names = [run.name for run in runs]
+    return {
+        run: run.name if names.count(run.name) == 1 else f"{run.parent.name}/{run.name}"
+        for run in runs
+    }
+
+
+def write_report(
+    paths: list[Path], out: Path, points: list[int] | None = None
+) -> list[dict[str, Any]]:
+    """Write report.md, report.json and PNGs into the report directory ``out``; return the rows.
+
+    Everything is checked before ``out`` is touched: the runs exist, ``points`` (default
+    :func:`report_points`) are within their budget, and ``out`` is new, empty or a report.
+    """
     runs = find_runs(paths)
+    data = {run_dir: load_run(run_dir) for run_dir in runs}
+    points = report_points(points, max(_budget(run, data[run][1]) for run in runs))
+    out = output_dir(out, "report")
+    labels = _labels(runs)
     groups: dict[str, list[tuple[str, Path]]] = defaultdict(list)
     for run_dir in runs:
-        groups[_protocol(run_dir)].append((run_dir.name, run_dir))
+        groups[_protocol(run_dir)].append((labels[run_dir], run_dir))
     rows: list[dict[str, Any]] = []
     sections: list[str] = []
     for index, (protocol, members) in enumerate(groups.items()):
         curves, time_curves, finals = {}, {}, {}
-        section_rows = []
-        loaded = {label: load_run(run_dir) for label, run_dir in members}
+        section_rows, at_budget = [], {}
+        loaded = {label: data[run_dir] for label, run_dir in members}
         horizon = max((len(t) for _, ts in loaded.values() for t in ts.values()), default=0)
         max_time = max(
             (float(t["elapsed"].iloc[-1]) for _, ts in loaded.values() for t in ts.values()),
@@ -97,33 +214,51 @@ def write_report(paths: list[Path], out: Path, points: list[int]) -> list[dict[s
                     "failed": failed,
                 }
                 for column, name in METRICS:
-                    row[name] = _mean_std([_at(f, query, column) for f in frames])
+                    row[name] = mean_std([_at(f, query, column) for f in frames])
                 section_rows.append(row)
+            at_budget[label] = {
+                seed: _at(frame, points[-1], "regret") for seed, frame in trajectories.items()
+            }
             if frames:
                 x = np.arange(1, horizon + 1)
                 curves[label] = (x, np.stack([_padded(f["regret"], horizon) for f in frames]))
                 finals[label] = np.array([float(f["regret"].iloc[-1]) for f in frames])
                 if max_time > 0:
-                    grid = np.geomspace(max(max_time * 1e-3, 1e-6), max_time, 100)
+                    grid = np.linspace(0.0, max_time, 200)
                     time_curves[label] = (grid, _time_curve(frames, grid))
         images = []
+        ylabel = _regret_label(protocol, loaded)
         if curves and not all(np.isnan(c[1]).all() for c in curves.values()):
             name = f"regret_queries_{index}.png"
-            plot_regret_curves(curves, out / name, "queries", protocol)
+            plot_regret_curves(curves, out / name, "queries", protocol, ylabel)
             images.append(name)
             name = f"regret_cdf_{index}.png"
-            plot_regret_cdf(finals, out / name, protocol)
+            plot_regret_cdf(finals, out / name, protocol, f"final {ylabel}")
             images.append(name)
         if time_curves:
             name = f"regret_time_{index}.png"
-            plot_regret_curves(time_curves, out / name, "simulated training seconds", protocol)
+            plot_regret_curves(
+                time_curves, out / name, "simulated training time (seconds)", protocol, ylabel
+            )
             images.append(name)
         rows.extend(section_rows)
-        sections.append(_section(protocol, section_rows, images))
+        sections.append(_section(protocol, section_rows, images, ranking(at_budget, points[-1])))
     write_json(out / "report.json", rows)
     with atomic_path(out / "report.md") as tmp:
         tmp.write_text(_markdown(sections))
     return rows
+
+
+def _regret_label(protocol: str, loaded: dict[str, tuple[Any, dict[int, pd.DataFrame]]]) -> str:
+    """The regret axis label: the searched metric (named in ``protocol``) and its scale."""
+    metric = protocol.partition(" search ")[2].split(",")[0].rsplit("/", 1)[-1].split("@")[0]
+    scales = [
+        float(np.nanmax(np.abs(t["val"].to_numpy())))
+        for _, trajectories in loaded.values()
+        for t in trajectories.values()
+        if t["val"].notna().any()
+    ]
+    return regret_label(metric, max(scales, default=0.0))
 
 
 def _padded(series: pd.Series, length: int) -> np.ndarray:
@@ -132,8 +267,10 @@ def _padded(series: pd.Series, length: int) -> np.ndarray:
     return values
 
 
-def _section(protocol: str, rows: list[dict[str, Any]], images: list[str]) -> str:
-    lines = [f"## {protocol}", ""]
+def _section(
+    protocol: str, rows: list[dict[str, Any]], images: list[str], ranked: list[str]
+) -> str:
+    lines = [f"## {protocol}", "", *ranked]
     if rows:
         lines += [
             "| run | queries | seeds | failed | validation | test | simple regret |",
@@ -142,7 +279,7 @@ def _section(protocol: str, rows: list[dict[str, Any]], images: list[str]) -> st
         lines += [
             f"| {r['run']} | {r['queries']} | {r['seeds']} | {r['failed']} | {r['val']} | "
             f"{r['test']} | {r['regret']} |"
-            for r in rows
+            for r in table_rows(rows)
         ]
     lines.append("")
     lines += [f"![{name}]({name})" for name in images]

@@ -1,10 +1,15 @@
 """Run an experiment: expand benchmarks x strategies x encoders x seeds, skip finished seeds,
 execute the rest (locally or on Ray) with one progress bar, write each seed as it finishes.
+
+Everything that can be wrong is checked before the first minute of work: strategies and
+their parameters, each benchmark's dataset and metrics, the budget, every encoder (built
+untrained) and the executor; only then are encoders pretrained and seeds started.
 """
 
 from __future__ import annotations
 
 import re
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,11 +18,11 @@ from archembed.benchmarks.catalog import load_benchmark
 from archembed.encoders.base import Encoder
 from archembed.errors import ConfigError
 from archembed.experiments.config import BenchmarkSpec, EncoderSpec, ExperimentConfig, StrategySpec
-from archembed.experiments.encoders import build_encoder
+from archembed.experiments.encoders import fit_encoder, new_encoder
 from archembed.experiments.executors import Executor, make_executor
 from archembed.experiments.results import finished, write_seed
 from archembed.experiments.tasks import SeedTask
-from archembed.progress import ProgressBar
+from archembed.progress import ProgressBar, status
 from archembed.search.base import accepts_encoder, check_strategy
 from archembed.search.budget import Budget
 from archembed.search.candidates import precompute
@@ -117,14 +122,11 @@ def run_experiment(
                 todo.append((run, seed, seed_config))
     if not todo:
         return summaries
-    shared = _shared_inputs([run for run, _, _ in todo], out, progress)
-    if budget.seconds is not None:
-        for run, _, _ in todo:
-            if not shared[_shared_key(run)][0].has_cost:
-                raise ConfigError(
-                    f"{run.benchmark.label} records no training times, so a time budget "
-                    "(seconds) cannot be used; set queries instead"
-                )
+    pending = list({run.label: run for run, _, _ in todo}.values())
+    objectives = _objectives(pending, budget)
+    encoders = _new_encoders(pending, objectives)
+    executor = executor or make_executor(config.executor, config.workers, config.address)
+    shared = _shared_inputs(pending, objectives, encoders, out / "encoders", progress)
     tasks = [
         SeedTask(
             run=run.label,
@@ -138,7 +140,6 @@ def run_experiment(
         for run, seed, _ in todo
     ]
     where = {(run.label, seed): (run, cfg) for run, seed, cfg in todo}
-    executor = executor or make_executor(config.executor, config.workers, config.address)
     failures = 0
     with ProgressBar(enabled=progress) as bar:
         job = bar.add_task(f"{config.name}: seeds", total=len(tasks))
@@ -162,28 +163,63 @@ def _info(summary: dict[str, Any], failures: int) -> str:
     return text + (f" ({failures} failed)" if failures else "")
 
 
+def _phase(message: str, progress: bool) -> AbstractContextManager[None]:
+    """A status line for a long step of the set-up (nothing when progress is off)."""
+    return status(message) if progress else nullcontext()
+
+
 def _shared_key(run: RunSpec) -> str:
     return f"{run.benchmark.label}|{run.encoder.name if run.encoder else ''}"
 
 
-def _shared_inputs(
-    runs: list[RunSpec], out: Path, progress: bool
-) -> dict[str, tuple[Objective, Encoder | None]]:
-    """One objective per benchmark and one precomputed encoder per (benchmark, encoder)."""
+def _objectives(runs: list[RunSpec], budget: Budget) -> dict[str, BenchmarkObjective]:
+    """One objective per benchmark (its dataset and metrics checked); the budget must fit it."""
     objectives: dict[str, BenchmarkObjective] = {}
+    for run in runs:
+        label = run.benchmark.label
+        if label in objectives:
+            continue
+        objectives[label] = build_objective(run.benchmark)
+        if budget.seconds is not None and not objectives[label].has_cost:
+            raise ConfigError(
+                f"{label} records no training times, so a time budget (seconds) cannot be "
+                "used; set queries instead"
+            )
+    return objectives
+
+
+def _new_encoders(
+    runs: list[RunSpec], objectives: dict[str, BenchmarkObjective]
+) -> dict[str, Encoder]:
+    """Every encoder built untrained, so a bad one fails before any other trains."""
+    encoders: dict[str, Encoder] = {}
+    for run in runs:
+        key = _shared_key(run)
+        if run.encoder is not None and key not in encoders:
+            space = objectives[run.benchmark.label].space.base
+            encoders[key] = new_encoder(run.encoder, space)
+    return encoders
+
+
+def _shared_inputs(
+    runs: list[RunSpec],
+    objectives: dict[str, BenchmarkObjective],
+    encoders: dict[str, Encoder],
+    cache: Path,
+    progress: bool,
+) -> dict[str, tuple[Objective, Encoder | None]]:
+    """Per run: its objective and its encoder, pretrained (or loaded) and precomputed."""
     shared: dict[str, tuple[Objective, Encoder | None]] = {}
     for run in runs:
         key = _shared_key(run)
         if key in shared:
             continue
-        label = run.benchmark.label
-        if label not in objectives:
-            objectives[label] = build_objective(run.benchmark)
-        objective = objectives[label]
+        objective = objectives[run.benchmark.label]
         encoder = None
         if run.encoder is not None:
             graphs = objective.space.enumerate()
-            built = build_encoder(run.encoder, objective.space.base, graphs, out / "encoders")
-            encoder = precompute(built, objective.space)
+            fitted = fit_encoder(run.encoder, encoders[key], graphs, cache, progress)
+            with _phase(f"embedding {len(graphs)} architectures with {run.encoder.name}", progress):
+                encoder = precompute(fitted, objective.space)
         shared[key] = (objective, encoder)
     return shared

@@ -9,7 +9,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import torch
 
 from archembed.encoders.base import Encoder
 from archembed.search.base import make_strategy
@@ -39,10 +38,11 @@ class SeedOutcome:
 
 
 def run_task(task: SeedTask, objective: Objective, encoder: Encoder | None) -> SeedOutcome:
-    """Run one seed; any exception becomes a failed outcome (the others carry on)."""
+    """Run one seed; any exception becomes a failed outcome (the others carry on).
+
+    Threads are the process's: the command's ``--threads``, or a worker's share of them.
+    """
     start = time.perf_counter()
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # small surrogate models: threads only add contention
     try:
         strategy_rng, objective_rng = (
             np.random.default_rng(s) for s in np.random.SeedSequence(task.seed).spawn(2)
@@ -55,8 +55,6 @@ def run_task(task: SeedTask, objective: Objective, encoder: Encoder | None) -> S
         )
     except Exception as exc:  # recorded per seed; a bug in one seed must not stop the rest
         return failed_outcome(task, exc, time.perf_counter() - start)
-    finally:
-        torch.set_num_threads(threads)
     summary = summarise(task, trajectory, timings)
     summary["wall_seconds"] = time.perf_counter() - start
     return SeedOutcome(task, summary, trajectory)

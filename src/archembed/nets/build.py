@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass
 
 from torch import nn
 
+from archembed.checks import check_int
 from archembed.errors import ConfigError, UnknownNameError
 from archembed.graph import ArchGraph
 from archembed.spaces import get_space
@@ -42,6 +43,11 @@ PROXY = {
 }
 """Reduced settings for cheap features (Jacobians, zero-cost proxies on many cells)."""
 
+MAX_CHANNELS = 1024
+MAX_DEPTH = 64
+"""Largest explicit setting: 8x the official NB101 width and 3x DARTS' depth already need
+minutes per network on a CPU; beyond, one network would not fit in memory."""
+
 
 def resolve_setting(space: str, setting: NetSetting | str | None) -> NetSetting:
     """``"official"``, ``"proxy"`` (default) or an explicit :class:`NetSetting`."""
@@ -52,8 +58,8 @@ def resolve_setting(space: str, setting: NetSetting | str | None) -> NetSetting:
     if setting == "official":
         return OFFICIAL[space]
     if isinstance(setting, NetSetting):
-        if setting.channels < 1 or setting.depth < 1:
-            raise ConfigError(f"network channels and depth must be >= 1, got {setting}")
+        check_int("network channels (C of --setting C,N)", setting.channels, 1, MAX_CHANNELS)
+        check_int("network depth (N of --setting C,N)", setting.depth, 1, MAX_DEPTH)
         return setting
     raise ConfigError(f"unknown network setting {setting!r}; use 'official', 'proxy' or C,N")
 

@@ -26,12 +26,15 @@ import pandas as pd
 
 from archembed.errors import ConfigError, CorruptFileError, DataNotFoundError
 from archembed.io import atomic_path, read_json, read_parquet, write_json, write_parquet
+from archembed.outputs import MARKER
 
 STORE_SCHEMA = 1
 _FEATURES = "features.npy"
 _DONE = "done.npy"
 _INDEX = "index.parquet"
 _META = "meta.json"
+FILES = (_FEATURES, _DONE, _INDEX, _META)
+"""What a store directory holds (Jacobian stores add ``projection.npy``)."""
 
 
 class FeatureStore:
@@ -148,7 +151,7 @@ class FeatureStore:
                 f"{directory} already holds features made with other settings or architectures "
                 f"({existing.progress}); choose another --out or delete it"
             )
-        if directory.exists() and any(directory.iterdir()):
+        if directory.exists() and any(p.name != MARKER for p in directory.iterdir()):
             raise ConfigError(
                 f"{directory} exists and is not a feature store; choose another --out"
             )

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from archembed.errors import ConfigError, DataNotFoundError
+from archembed.errors import ConfigError, CorruptFileError, DataNotFoundError
 
 SOURCES = ("natural", "noise")
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff")
@@ -50,6 +50,17 @@ def load_input_pool(
 ) -> InputPool:
     """``n`` images from ``source``: "natural", "noise", a ``.npy`` file or an image folder."""
     return _cached_pool(str(source), n, size, seed)
+
+
+def check_input_source(source: str) -> None:
+    """Raise a UserError unless ``source`` names a built-in source, a .npy file or a folder."""
+    path = Path(source)
+    if source in SOURCES or (path.suffix == ".npy" and path.is_file()) or path.is_dir():
+        return
+    raise DataNotFoundError(
+        f"--inputs {source!r} is not {', '.join(map(repr, SOURCES))}, an existing .npy file "
+        "or an image folder"
+    )
 
 
 @lru_cache(maxsize=4)
@@ -91,22 +102,30 @@ def _random_crops(
 
 
 def _user_images(path: Path, n: int, size: int, rng: np.random.Generator) -> np.ndarray:
+    check_input_source(str(path))
     if path.suffix == ".npy" and path.is_file():
-        return _from_array(np.load(path), path, n, size)
-    if path.is_dir():
-        from PIL import Image
+        try:
+            array = np.load(path, allow_pickle=False)
+        except (ValueError, OSError, EOFError) as exc:
+            raise CorruptFileError(f"{path} is not a NumPy .npy array ({exc})") from None
+        if not isinstance(array, np.ndarray) or not np.issubdtype(array.dtype, np.number):
+            raise CorruptFileError(f"{path} does not hold a numeric image array")
+        return _from_array(array, path, n, size)
+    from PIL import Image, UnidentifiedImageError
 
-        files = sorted(p for p in path.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
-        if not files:
-            raise DataNotFoundError(f"no images ({', '.join(IMAGE_SUFFIXES)}) in folder {path}")
-        photos = [np.asarray(Image.open(f).convert("RGB")) for f in files]
-        small = [p for p in photos if min(p.shape[:2]) < size]
-        if small:
-            raise ConfigError(f"images in {path} must be at least {size}x{size} pixels")
-        return _random_crops(photos, n, size, rng)
-    raise DataNotFoundError(
-        f"input source {str(path)!r} is neither 'natural', 'noise', a .npy file nor an image folder"
-    )
+    files = sorted(p for p in path.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
+    if not files:
+        raise DataNotFoundError(f"no images ({', '.join(IMAGE_SUFFIXES)}) in folder {path}")
+    photos = []
+    for file in files:
+        try:
+            with Image.open(file) as image:
+                photos.append(np.asarray(image.convert("RGB")))
+        except (UnidentifiedImageError, OSError) as exc:
+            raise CorruptFileError(f"cannot read image {file}: {exc}") from None
+    if min(min(p.shape[:2]) for p in photos) < size:
+        raise ConfigError(f"images in {path} must be at least {size}x{size} pixels")
+    return _random_crops(photos, n, size, rng)
 
 
 def _from_array(array: np.ndarray, path: Path, n: int, size: int) -> np.ndarray:
@@ -119,7 +138,10 @@ def _from_array(array: np.ndarray, path: Path, n: int, size: int) -> np.ndarray:
         )
     if len(array) < n:
         raise ConfigError(f"{path} holds {len(array)} images but {n} are needed; add images")
-    return np.asarray(array[:n], dtype=np.float32)
+    images = np.asarray(array[:n], dtype=np.float32)
+    if not np.isfinite(images).all():
+        raise CorruptFileError(f"{path} holds NaN or infinite pixel values")
+    return images
 
 
 def _standardise(images: np.ndarray) -> np.ndarray:

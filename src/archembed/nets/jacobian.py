@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-import sys
+import shutil
 import time
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -21,15 +21,19 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from rich.progress import TaskID
 
+from archembed.checks import check_int
 from archembed.errors import ConfigError
 from archembed.graph import ArchGraph
 from archembed.nets.build import NetSetting, build_network, resolve_setting
 from archembed.nets.feature_store import FeatureStore
 from archembed.nets.inputs import load_input_pool, principal_components
 from archembed.nets.ops import set_batchnorm_mode
+from archembed.nn.runtime import resolve_device
 from archembed.progress import ProgressBar
 from archembed.spaces import get_space
+from archembed.threads import apply_torch_threads, cpu_count, current_threads, worker_threads
 from archembed.workers import start_worker
 
 PROJECTION_FILE = "projection.npy"
@@ -39,7 +43,14 @@ CHUNK = 16
 """Architectures per task sent to a worker (and per store write)."""
 
 PILOT = 4
-"""Architectures timed in the main process before a long run, for the printed estimate."""
+"""Architectures computed first, spread over the run, so the ETA is not that of the cheapest."""
+
+MAX_INITS = 1000
+MAX_POINTS = 1024
+MAX_POOL = 8192
+"""Largest ``n_inits``, ``n_points`` and ``n_pool``: the papers use 4-10 inits and 64 points;
+1,024 points of an official network need gigabytes of activations, and the principal
+components of 8,192 pool images a 512 MB Gram matrix."""
 
 
 @dataclass(frozen=True)
@@ -53,6 +64,7 @@ class JacobianJob:
     n_inits: int
     normalise: bool
     seed: int
+    device: str = "cpu"
 
 
 def init_seed(seed: int, arch_id: str, init: int) -> int:
@@ -73,16 +85,16 @@ def input_jacobian(net: torch.nn.Module, inputs: torch.Tensor) -> torch.Tensor:
 
 def architecture_features(job: JacobianJob, graph: ArchGraph, arch_id: str) -> np.ndarray:
     """Projected Jacobians (n_inits, n_points, k) of one architecture."""
-    inputs = torch.from_numpy(job.inputs)
-    basis = torch.from_numpy(job.basis)
+    inputs = torch.from_numpy(job.inputs).to(job.device)
+    basis = torch.from_numpy(job.basis).to(job.device)
     out = np.empty((job.n_inits, len(job.inputs), len(job.basis)), dtype=np.float32)
     for init in range(job.n_inits):
         torch.manual_seed(init_seed(job.seed, arch_id, init))
-        net = build_network(job.space, graph, job.setting)
+        net = build_network(job.space, graph, job.setting).to(job.device)
         projected = input_jacobian(net, inputs) @ basis.T
         if job.normalise:
             projected = by_principal_singular_value(projected)
-        out[init] = projected.detach().numpy()
+        out[init] = projected.detach().cpu().numpy()
     return out
 
 
@@ -90,6 +102,14 @@ def by_principal_singular_value(matrices: torch.Tensor) -> torch.Tensor:
     """Each (n_points, k) matrix divided by its largest singular value (the paper's option)."""
     norms = torch.linalg.matrix_norm(matrices, ord=2).clamp_min(1e-30)
     return matrices / norms[..., None, None]
+
+
+def jacobian_store(path: str | os.PathLike[str]) -> FeatureStore:
+    """A complete store of Jacobian features (what :func:`normalise_store` reads)."""
+    store = FeatureStore.open(path, require_complete=True)
+    if store.params.get("kind") != "jacobian":
+        raise ConfigError(f"{path} is not a Jacobian feature store")
+    return store
 
 
 def normalise_store(
@@ -100,9 +120,7 @@ def normalise_store(
     Normalisation divides each stored (architecture, init) matrix by a scalar, so it can be
     applied afterwards: the paper's normalised and unnormalised EPDJM from one computation.
     """
-    original = FeatureStore.open(source, require_complete=True)
-    if original.params.get("kind") != "jacobian":
-        raise ConfigError(f"{source} is not a Jacobian feature store")
+    original = jacobian_store(source)
     _, n_inits, n_points, dim = original.features.shape
     store = FeatureStore.create(
         out,
@@ -133,13 +151,13 @@ _JOB: JacobianJob | None = None
 
 def _init_worker(job: JacobianJob) -> None:
     global _JOB
-    torch.set_num_threads(1)
     _JOB = job
 
 
-def _init_pool_worker(job: JacobianJob) -> None:
-    """A spawned worker: the job, one thread, and an exit when the parent process dies."""
+def _init_pool_worker(job: JacobianJob, threads: int) -> None:
+    """A spawned worker: the job, its share of the threads, an exit when the parent dies."""
     start_worker()
+    apply_torch_threads(threads)
     _init_worker(job)
 
 
@@ -148,6 +166,50 @@ def _work(
 ) -> tuple[np.ndarray, np.ndarray]:
     assert _JOB is not None
     return rows, np.stack([architecture_features(_JOB, g, i) for g, i in zip(graphs, ids)])
+
+
+def check_jacobian_options(
+    space: str,
+    setting: NetSetting | str | None,
+    *,
+    n_inits: int,
+    n_points: int,
+    k: int,
+    n_pool: int,
+    inputs: str,
+    workers: int | None,
+    seed: int,
+) -> NetSetting:
+    """Validate every option of :func:`compute_jacobian_features` before work; the setting."""
+    from archembed.checks import check_seed
+
+    chosen = resolve_setting(space, setting)
+    check_int("--n-inits", n_inits, 1, MAX_INITS)
+    check_int("--n-points", n_points, 1, MAX_POINTS)
+    check_int("--n-pool", n_pool, 1, MAX_POOL)
+    check_int("--k", k, 1, min(max(n_pool, n_points), 3 * chosen.input_size**2))
+    if workers is not None:
+        check_int("--workers", workers, 1, cpu_count())
+    check_seed("--seed", seed)
+    load_input_pool(inputs, max(n_pool, n_points), size=chosen.input_size, seed=seed)
+    return chosen
+
+
+def check_disk_space(out: str | os.PathLike[str], n_archs: int, shape: tuple[int, ...]) -> None:
+    """A new store of ``n_archs`` x ``shape`` float32 values must fit on the disk of ``out``."""
+    target = Path(out).expanduser()
+    if (target / "meta.json").is_file():
+        return  # resuming: the array already has its full size
+    need = 4 * n_archs * int(np.prod(shape))
+    ancestor = target
+    while not ancestor.exists() and ancestor.parent != ancestor:
+        ancestor = ancestor.parent
+    free = shutil.disk_usage(ancestor).free
+    if need > free:
+        raise ConfigError(
+            f"the feature store would take {need / 1e9:.1f} GB but {ancestor} has "
+            f"{free / 1e9:.1f} GB free; use fewer architectures, inits, points or --k"
+        )
 
 
 def compute_jacobian_features(
@@ -164,6 +226,7 @@ def compute_jacobian_features(
     n_pool: int = 1024,
     workers: int | None = None,
     seed: int = 0,
+    device: str = "cpu",
     progress: bool = True,
 ) -> FeatureStore:
     """Compute (or resume) the Jacobian features of ``graphs`` into the store at ``out``.
@@ -171,11 +234,22 @@ def compute_jacobian_features(
     ``setting``: "proxy" (default, e.g. C=8, N=1 for nb201), "official" or a NetSetting;
     ``inputs``: "natural", "noise", a ``.npy`` file or an image folder (see ``nets.inputs``);
     the first ``n_points`` of a pool of ``n_pool`` such images feed the networks and the whole
-    pool defines the principal components.
+    pool defines the principal components. ``workers`` processes (default: one per thread of
+    ``--threads``; one on a GPU) share the thread count.
     """
-    chosen = resolve_setting(space, setting)
-    if n_inits < 1 or n_points < 1:
-        raise ConfigError("n_inits and n_points must be >= 1")
+    chosen = check_jacobian_options(
+        space,
+        setting,
+        n_inits=n_inits,
+        n_points=n_points,
+        k=k,
+        n_pool=n_pool,
+        inputs=inputs,
+        workers=workers,
+        seed=seed,
+    )
+    device = str(resolve_device(device))
+    check_disk_space(out, len(graphs), (n_inits, n_points, k))
     search_space = get_space(space)
     pool = load_input_pool(inputs, max(n_pool, n_points), size=chosen.input_size, seed=seed)
     basis = principal_components(pool, k)
@@ -201,8 +275,12 @@ def compute_jacobian_features(
         params=params,
     )
     _save_basis(Path(out), basis)
-    job = JacobianJob(space, chosen, pool.images[:n_points], basis, n_inits, normalise, seed)
-    _run(store, job, list(graphs), ids, workers, progress)
+    job = JacobianJob(
+        space, chosen, pool.images[:n_points], basis, n_inits, normalise, seed, device
+    )
+    if device != "cpu":
+        workers = 1  # one process drives the accelerator
+    _run(store, job, list(graphs), ids, workers or current_threads(), progress)
     return store
 
 
@@ -219,69 +297,62 @@ def _run(
     job: JacobianJob,
     graphs: list[ArchGraph],
     ids: list[str],
-    workers: int | None,
+    workers: int,
     progress: bool,
 ) -> None:
+    """Fill the missing rows: a pilot spread over them, then the rest in chunks.
+
+    The pilot comes first so the ETA reflects the mix of operations: neighbouring rows of an
+    enumeration share most of them (the first NB201 cells are nearly all ``none``).
+    """
     missing = store.missing()
     if not len(missing):
         return
-    n_workers = max(1, min(workers or len(os.sched_getaffinity(0)), len(missing)))
-    threads = torch.get_num_threads()
-    try:
-        _init_worker(job)
-        _pilot_then_rest(store, job, graphs, ids, missing, n_workers, progress)
-    finally:
-        torch.set_num_threads(threads)
+    _init_worker(job)
+    apply_torch_threads()
+    picks = np.unique(np.linspace(0, len(missing) - 1, min(PILOT, len(missing))).round())
+    pilot = missing[picks.astype(np.int64)]
+    rest = np.setdiff1d(missing, pilot)
+    chunks = [rest[i : i + CHUNK] for i in range(0, len(rest), CHUNK)]
+    n_workers = max(1, min(workers, len(chunks)))
+    with ProgressBar(enabled=progress) as bar:
+        task = bar.add_task("jacobian features", total=len(missing))
+        start = time.perf_counter()
+        for rows in [pilot, *(chunks if n_workers == 1 else [])]:
+            values = []
+            for row in rows:
+                values.append(architecture_features(job, graphs[row], ids[row]))
+                bar.advance(task)
+            store.write(rows, np.stack(values))
+            if rows is pilot:
+                per_network = (time.perf_counter() - start) / len(pilot) / job.n_inits
+                bar.update(task, info=f"{per_network * 1000:.0f} ms per network")
+        if n_workers > 1:
+            _in_workers(store, job, graphs, ids, chunks, n_workers, bar, task)
 
 
-def _pilot_then_rest(
+def _in_workers(
     store: FeatureStore,
     job: JacobianJob,
     graphs: list[ArchGraph],
     ids: list[str],
-    missing: np.ndarray,
+    chunks: list[np.ndarray],
     n_workers: int,
-    progress: bool,
+    bar: ProgressBar,
+    task: TaskID,
 ) -> None:
-    """Time a few architectures here, print the estimate, then farm out the rest in chunks.
-
-    The pilot is spread over the missing rows: cost depends on the ops, and neighbouring
-    rows of an enumeration share most of them (the first NB201 cells are nearly all ``none``).
-    """
-    picks = np.unique(np.linspace(0, len(missing) - 1, min(PILOT, len(missing))).round())
-    pilot = missing[picks.astype(np.int64)]
-    rest = np.setdiff1d(missing, pilot)
-    start = time.perf_counter()
-    store.write(*_work(pilot, [graphs[r] for r in pilot], [ids[r] for r in pilot]))
-    per_arch = (time.perf_counter() - start) / len(pilot)
-    if progress:
-        print(
-            f"jacobian features: {len(rest)} architectures x {job.n_inits} inits left, "
-            f"{per_arch / job.n_inits * 1000:.0f} ms per network; estimated "
-            f"{per_arch * len(rest) / n_workers / 60:.1f} min on {n_workers} worker(s)",
-            file=sys.stderr,
-        )
-    chunks = [rest[i : i + CHUNK] for i in range(0, len(rest), CHUNK)]
-    if not chunks:
-        return
-    with ProgressBar(enabled=progress) as bar:
-        task = bar.add_task("jacobian features", total=len(missing), completed=len(pilot))
-        if n_workers == 1:
-            for rows in chunks:
-                store.write(*_work(rows, [graphs[r] for r in rows], [ids[r] for r in rows]))
-                bar.advance(task, len(rows))
-            return
-        with ProcessPoolExecutor(
-            n_workers,
-            mp_context=get_context("spawn"),
-            initializer=_init_pool_worker,
-            initargs=(job,),
-        ) as executor:
-            futures = [
-                executor.submit(_work, rows, [graphs[r] for r in rows], [ids[r] for r in rows])
-                for rows in chunks
-            ]
-            for future in as_completed(futures):
-                rows, values = future.result()
-                store.write(rows, values)
-                bar.advance(task, len(rows))
+    """Farm ``chunks`` out to ``n_workers`` spawned processes, each with its thread share."""
+    with ProcessPoolExecutor(
+        n_workers,
+        mp_context=get_context("spawn"),
+        initializer=_init_pool_worker,
+        initargs=(job, worker_threads(n_workers)),
+    ) as executor:
+        futures = [
+            executor.submit(_work, rows, [graphs[r] for r in rows], [ids[r] for r in rows])
+            for rows in chunks
+        ]
+        for future in as_completed(futures):
+            rows, values = future.result()
+            store.write(rows, values)
+            bar.advance(task, len(rows))

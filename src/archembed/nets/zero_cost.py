@@ -20,7 +20,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from archembed.errors import UnknownNameError
+from archembed.errors import ConfigError, UnknownNameError
 from archembed.graph import ArchGraph
 from archembed.nets.build import NetSetting, build_network, resolve_setting
 from archembed.nets.flops import count_flops
@@ -40,6 +40,17 @@ def _check(proxies: Sequence[str], known: Sequence[str]) -> None:
     for name in proxies:
         if name not in known:
             raise UnknownNameError("zero-cost proxy", name, list(known))
+
+
+def check_proxies(proxies: Sequence[str]) -> tuple[str, ...]:
+    """Validate a list of proxy names (known, at least one, none twice); return it."""
+    if not proxies:
+        raise ConfigError(f"--proxies is empty; choose from: {', '.join(PROXIES)}")
+    _check(proxies, PROXIES)
+    repeated = sorted({p for p in proxies if list(proxies).count(p) > 1})
+    if repeated:
+        raise ConfigError(f"--proxies lists {', '.join(repeated)} more than once")
+    return tuple(proxies)
 
 
 def prunable_weights(net: nn.Module) -> list[tuple[nn.Module, torch.Tensor]]:
@@ -69,7 +80,8 @@ def _synflow_gradients(net: nn.Module, shape: torch.Size) -> list[torch.Tensor]:
         for p in net.parameters():
             p.abs_()
     weights = [w for _, w in prunable_weights(net)]
-    out = net(torch.ones((1, *shape[1:]), dtype=torch.float64)).sum()
+    device = weights[0].device if weights else torch.device("cpu")
+    out = net(torch.ones((1, *shape[1:]), dtype=torch.float64, device=device)).sum()
     return list(torch.autograd.grad(out, weights))
 
 
@@ -98,7 +110,7 @@ def parameter_saliencies(
             table["grasp"] = [-(w * hg).sum() for w, hg in zip(weights, hessian_grads)]
         for name, values in table.items():
             if name in proxies:
-                out[name] = torch.stack(values).double().numpy()
+                out[name] = torch.stack(values).double().cpu().numpy()
     if untouched is not None:
         grads = _synflow_gradients(untouched, x.shape)
         pairs = zip(grads, prunable_weights(untouched))
@@ -138,7 +150,7 @@ def _jacov(net: nn.Module, x: torch.Tensor) -> float:
     net.requires_grad_(False)
     inputs = x.clone().requires_grad_(True)
     net(inputs).sum().backward()
-    jac = inputs.grad.reshape(len(x), -1).double().numpy()
+    jac = inputs.grad.reshape(len(x), -1).double().cpu().numpy()
     corr = np.corrcoef(jac)
     corr = np.nan_to_num(corr, nan=0.0)
     eig = np.linalg.eigvalsh(corr)
@@ -149,7 +161,7 @@ def _jacov(net: nn.Module, x: torch.Tensor) -> float:
 def _nwot(net: nn.Module, x: torch.Tensor) -> float:
     """NASWOT: log|K| of the Hamming-similarity kernel of the ReLU activation codes."""
     set_batchnorm_mode(net, "batch")
-    kernel = torch.zeros(len(x), len(x), dtype=torch.float64)
+    kernel = torch.zeros(len(x), len(x), dtype=torch.float64, device=x.device)
 
     def code(_module, inputs, _output):
         c = (inputs[0].detach().reshape(len(x), -1) > 0).double()
@@ -180,25 +192,26 @@ def network_proxies(
     inputs: str = "natural",
     n_points: int = 64,
     seed: int = 0,
+    device: str = "cpu",
 ) -> dict[str, float]:
-    """Network-level zero-cost proxies of one architecture.
+    """Network-level zero-cost proxies of one architecture (computed on ``device``).
 
     params in millions, flops in MFLOPs, synflow as its natural log (the published scale).
     """
     _check(proxies, PROXIES)
     chosen = resolve_setting(space, setting)
-    x, y = _batch(chosen, inputs, n_points, seed)
+    x, y = (t.to(device) for t in _batch(chosen, inputs, n_points, seed))
     arch_id = get_space(space).identity(graph)
 
-    def fresh() -> nn.Module:
+    def fresh(on: str = device) -> nn.Module:
         torch.manual_seed(init_seed(seed, arch_id, 0))
-        return build_network(space, graph, chosen)
+        return build_network(space, graph, chosen).to(on)
 
     out: dict[str, float] = {}
     if "params" in proxies:
-        out["params"] = sum(p.numel() for p in fresh().parameters()) / 1e6
+        out["params"] = sum(p.numel() for p in fresh("cpu").parameters()) / 1e6
     if "flops" in proxies:
-        out["flops"] = count_flops(fresh(), chosen.input_size) / 1e6
+        out["flops"] = count_flops(fresh("cpu"), chosen.input_size) / 1e6
     wanted = [p for p in SALIENCIES if p in proxies]
     if wanted:
         scores = parameter_saliencies(fresh(), x, y, wanted)
@@ -267,16 +280,27 @@ def proxy_table(
     inputs: str = "natural",
     n_points: int = 64,
     seed: int = 0,
+    device: str = "cpu",
     progress: bool = False,
 ) -> pd.DataFrame:
-    """:func:`network_proxies` of many architectures as a DataFrame (arch, native, proxies)."""
+    """:func:`network_proxies` of many architectures as a DataFrame (arch, native, proxies).
+
+    The progress bar advances per architecture (plain lines every 10 s off a terminal).
+    """
     search_space = get_space(space)
     rows = []
     with ProgressBar(enabled=progress) as bar:
         task = bar.add_task("zero-cost proxies", total=len(graphs))
         for graph in graphs:
             scores = network_proxies(
-                space, graph, proxies, setting=setting, inputs=inputs, n_points=n_points, seed=seed
+                space,
+                graph,
+                proxies,
+                setting=setting,
+                inputs=inputs,
+                n_points=n_points,
+                seed=seed,
+                device=device,
             )
             rows.append(
                 {"arch": search_space.identity(graph), "native": search_space.to_native(graph)}

@@ -1,11 +1,13 @@
-"""Run-time plumbing shared by every torch model: seeding, devices, checkpoints.
+"""Run-time plumbing shared by every torch model: seeding, devices, checkpoints, divergence.
 
 Checkpoints are ``torch.save`` of plain dicts (state dicts, optimiser state, epoch, metrics),
-written atomically so an interrupted run never leaves a half-written file behind.
+written atomically so an interrupted run never leaves a half-written file behind. Training
+loops call :func:`check_losses` so a non-finite loss stops the run before it is saved.
 """
 
 from __future__ import annotations
 
+import math
 import os
 import random
 from pathlib import Path
@@ -14,7 +16,12 @@ from typing import Any
 import numpy as np
 import torch
 
-from archembed.errors import ConfigError, CorruptFileError, DataNotFoundError
+from archembed.errors import (
+    ConfigError,
+    CorruptFileError,
+    DataNotFoundError,
+    TrainingDivergedError,
+)
 from archembed.io import atomic_path
 
 
@@ -32,10 +39,20 @@ def resolve_device(device: str | torch.device | None = None) -> torch.device:
         return torch.device("cpu")
     try:
         resolved = torch.device(device)
-    except (RuntimeError, TypeError) as exc:
-        raise ConfigError(f"unknown device {device!r} ({exc}); use cpu or cuda[:N]") from None
-    if resolved.type == "cuda" and not torch.cuda.is_available():
-        raise ConfigError(f"device {device!r} requested but no CUDA device is available; use cpu")
+    except (RuntimeError, TypeError, ValueError):
+        resolved = None
+    if resolved is None or resolved.type not in ("cpu", "cuda"):
+        raise ConfigError(f"unknown device {device!r}; use cpu or cuda[:N]")
+    if resolved.type == "cuda":
+        count = torch.cuda.device_count() if torch.cuda.is_available() else 0
+        if count == 0:
+            raise ConfigError(
+                f"device {device!r} requested but no CUDA device is available; use cpu"
+            )
+        if resolved.index is not None and resolved.index >= count:
+            raise ConfigError(
+                f"device {device!r} does not exist; this machine has cuda:0..{count - 1}"
+            )
     return resolved
 
 
@@ -46,9 +63,16 @@ def save_checkpoint(path: str | os.PathLike[str], state: dict[str, Any]) -> None
 
 
 def load_checkpoint(
-    path: str | os.PathLike[str], map_location: str | torch.device = "cpu"
+    path: str | os.PathLike[str],
+    map_location: str | torch.device = "cpu",
+    keys: tuple[str, ...] = (),
+    kind: str = "an archembed checkpoint",
 ) -> dict[str, Any]:
-    """Read a checkpoint written by :func:`save_checkpoint`; bad files raise a UserError."""
+    """Read a checkpoint written by :func:`save_checkpoint`; bad files raise a UserError.
+
+    ``keys`` must all be present (else the file is another model's: a CorruptFileError saying
+    it is not ``kind``).
+    """
     target = Path(path)
     if not target.is_file():
         raise DataNotFoundError(f"checkpoint not found: {target}")
@@ -58,4 +82,32 @@ def load_checkpoint(
         raise CorruptFileError(f"cannot read checkpoint {target}: {exc}") from None
     if not isinstance(state, dict):
         raise CorruptFileError(f"checkpoint {target} does not hold a state dict")
+    missing = [key for key in keys if key not in state]
+    if missing:
+        raise CorruptFileError(
+            f"{target} is not {kind} (no {', '.join(missing)}); it belongs to another kind of "
+            "model or run"
+        )
     return state
+
+
+DIVERGED_HINT = "lower --lr or the loss weights"
+
+
+def check_losses(
+    what: str, epoch: int, losses: dict[str, float], hint: str = DIVERGED_HINT
+) -> None:
+    """Stop training when a loss term is NaN or infinite (``epoch`` counts from 1)."""
+    for term, value in losses.items():
+        if not math.isfinite(value):
+            raise TrainingDivergedError(
+                f"{what} training diverged at epoch {epoch}: {term} loss is {value}; {hint}"
+            )
+
+
+def check_weights(what: str, epoch: int, model: torch.nn.Module, hint: str = DIVERGED_HINT) -> None:
+    """Stop training when an optimiser step left a weight NaN or infinite."""
+    if not all(bool(torch.isfinite(p).all()) for p in model.parameters()):
+        raise TrainingDivergedError(
+            f"{what} training diverged at epoch {epoch}: the weights are no longer finite; {hint}"
+        )

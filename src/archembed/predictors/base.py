@@ -29,6 +29,9 @@ class Predictor(ABC):
     def _predict_std(self, X: np.ndarray) -> np.ndarray:
         raise ConfigError(f"predictor {self.name!r} gives no uncertainty; use gp or dngo")
 
+    def check(self) -> None:
+        """Raise ConfigError now for a parameter that ``fit`` would reject (default: none)."""
+
     def _predict_mean_std(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Both moments; models that compute them together override this to do it once."""
         return self._predict_mean(X), self._predict_std(X)
@@ -50,3 +53,8 @@ def make_predictor(name: str, **params: object) -> Predictor:
         return cls(**params)
     except TypeError as exc:
         raise ConfigError(f"bad parameters for predictor {name!r}: {exc}") from None
+
+
+def check_predictor(name: str, params: dict[str, object] | None = None) -> None:
+    """Validate a head's name and parameters before any work (a dry construction)."""
+    make_predictor(name, seed=0, **(params or {})).check()

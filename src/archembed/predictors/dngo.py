@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from archembed.checks import check_float, check_int
 from archembed.errors import ConfigError
 from archembed.nn.mlp import mlp
 from archembed.predictors.base import Predictor, register_predictor
@@ -32,10 +33,10 @@ class DNGOPredictor(Predictor):
         weight_decay: float = 0.0,
         seed: int = 0,
     ) -> None:
-        self.hidden = hidden
-        self.epochs = epochs
-        self.lr = lr
-        self.weight_decay = weight_decay
+        self.hidden = check_int("dngo hidden", hidden, 1, 65_536)
+        self.epochs = check_int("dngo epochs", epochs, 1, 1_000_000)
+        self.lr = check_float("dngo lr", lr, 0.0, low_open=True)
+        self.weight_decay = check_float("dngo weight_decay", weight_decay, 0.0)
         self.seed = seed
 
     def fit(self, X: np.ndarray, y: np.ndarray) -> DNGOPredictor:

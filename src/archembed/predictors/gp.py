@@ -14,6 +14,7 @@ from collections.abc import Mapping
 import numpy as np
 import torch
 
+from archembed.checks import check_int
 from archembed.errors import ConfigError
 from archembed.predictors.base import Predictor, register_predictor
 
@@ -77,7 +78,7 @@ class GPPredictor(Predictor):
         if not optimise and warm_start is None:
             raise ConfigError("a GP without hyperparameter optimisation needs warm_start")
         self.ard = ard
-        self.fit_maxiter = fit_maxiter
+        self.fit_maxiter = check_int("gp fit_maxiter", fit_maxiter, 1, 100_000)
         self.seed = seed
         self.warm_start = warm_start
         self.optimise = optimise

@@ -8,7 +8,8 @@ of :mod:`archembed.predictors` (one head per target column for several fidelitie
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import inspect
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,7 +19,8 @@ from archembed.encoders.base import ENCODERS, Encoder, load_encoder
 from archembed.encoders.cellwise import encoder_for_space
 from archembed.errors import ConfigError
 from archembed.graph import ArchGraph
-from archembed.predictors.base import PREDICTORS, make_predictor
+from archembed.predictors.base import PREDICTORS, check_predictor, make_predictor
+from archembed.threads import current_threads
 
 
 @dataclass(frozen=True)
@@ -56,14 +58,34 @@ def parse_spec(text: str) -> PredictorSpec:
     return PredictorSpec(text.strip(), name, None)
 
 
+RUNTIME_PARAMS = ("threads",)
+"""Constructor parameters that set how fast a model trains, not what it learns."""
+
+
+def _construct(name: str, *args: Any, **params: Any) -> Encoder:
+    try:
+        return ENCODERS.get(name)(*args, **params)
+    except TypeError as exc:
+        raise ConfigError(f"bad parameters for {name!r}: {exc}") from None
+
+
 def supervised_model(
     spec: PredictorSpec, space: Any, seed: int, params: dict[str, Any] | None = None
 ) -> Encoder:
-    """A fresh supervised encoder for one run."""
-    try:
-        return ENCODERS.get(spec.encoder)(space, seed=seed, **(params or {}))
-    except TypeError as exc:
-        raise ConfigError(f"bad parameters for {spec.encoder!r}: {exc}") from None
+    """A fresh supervised encoder for one run, on ``--threads`` threads unless ``params`` say."""
+    return _construct(
+        spec.encoder, space, seed=seed, **{"threads": current_threads(), **(params or {})}
+    )
+
+
+def pretrained_encoder(spec: PredictorSpec, model_dir: str, space: Any) -> Encoder:
+    """The model saved in ``model_dir``, which must be a ``spec.encoder`` model for ``space``."""
+    encoder = load_encoder(model_dir)
+    if encoder.name != spec.encoder:
+        raise ConfigError(
+            f"--model {spec.encoder}={model_dir} holds a {encoder.name} model, not {spec.encoder}"
+        )
+    return encoder_for_space(encoder, space)
 
 
 def fitted_embedder(
@@ -73,16 +95,62 @@ def fitted_embedder(
     *,
     model_dir: str | None = None,
     params: dict[str, Any] | None = None,
+    progress: bool = False,
 ) -> Encoder:
     """The self-supervised encoder of ``spec``: loaded from ``model_dir``, else fitted on
-    ``graphs`` without labels (seed 0)."""
+    ``graphs`` without labels (seed 0), with a progress bar where the encoder has one."""
     if model_dir is not None:
-        return encoder_for_space(load_encoder(model_dir), space)
-    try:
-        encoder = ENCODERS.get(spec.encoder)(space, **(params or {}))
-    except TypeError as exc:
-        raise ConfigError(f"bad parameters for {spec.encoder!r}: {exc}") from None
+        return pretrained_encoder(spec, model_dir, space)
+    encoder = _construct(spec.encoder, space, **(params or {}))
+    if "progress" in inspect.signature(encoder.fit).parameters:
+        return encoder.fit(graphs, progress=progress)  # type: ignore[call-arg]
     return encoder.fit(graphs)
+
+
+def check_names(
+    specs: Sequence[PredictorSpec], params: Mapping[str, Any], model_dirs: Mapping[str, str]
+) -> None:
+    """Every ``params`` name must be an encoder or head of ``specs``, every ``model_dirs``
+    name a self-supervised encoder of them; models trained per run take their seed from the
+    run, not from ``params``."""
+    names = {s.encoder for s in specs} | {s.head for s in specs if s.head}
+    seeded = {s.encoder for s in specs if s.supervised} | {s.head for s in specs if s.head}
+    for name, values in params.items():
+        if name not in names:
+            raise ConfigError(
+                f"--param {name}.*: {name!r} is not an encoder or head of --encoders "
+                f"(choose from: {', '.join(sorted(names))})"
+            )
+        if name in seeded and "seed" in values:
+            raise ConfigError(f"--param {name}.seed: each run's seed comes from --seeds")
+    unsupervised = {s.encoder for s in specs if not s.supervised}
+    for name in model_dirs:
+        if name not in unsupervised:
+            raise ConfigError(
+                f"--model {name}=...: {name!r} is not a self-supervised encoder of --encoders "
+                f"(choose from: {', '.join(sorted(unsupervised)) or 'none'})"
+            )
+
+
+def check_predictors(
+    specs: Sequence[PredictorSpec],
+    space: Any,
+    params: Mapping[str, dict[str, Any]],
+    model_dirs: Mapping[str, str],
+) -> None:
+    """Validate parameters and pretrained models of ``specs`` before any training: the names
+    (:func:`check_names`), then each model constructed once with its parameters (an unknown
+    key or a bad value fails here) and each pretrained model loaded."""
+    check_names(specs, params, model_dirs)
+    for spec in specs:
+        if spec.supervised:
+            supervised_model(spec, space, 0, params.get(spec.encoder))
+            continue
+        if spec.encoder in model_dirs:
+            pretrained_encoder(spec, model_dirs[spec.encoder], space)
+        else:
+            _construct(spec.encoder, space, **params.get(spec.encoder, {}))
+        check_predictor(str(spec.head), params.get(str(spec.head)))
 
 
 class EmbeddingRegressor:

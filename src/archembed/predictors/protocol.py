@@ -22,11 +22,18 @@ import numpy as np
 import pandas as pd
 
 from archembed.benchmarks.base import Benchmark
-from archembed.errors import ConfigError, CorruptFileError, DataNotFoundError
+from archembed.checks import check_float, check_seed
+from archembed.errors import (
+    ConfigError,
+    CorruptFileError,
+    DataNotFoundError,
+    InvalidArchitectureError,
+)
 from archembed.graph import ArchGraph
 from archembed.io import read_json, write_json
 from archembed.predictors.metrics import regression_report
 from archembed.predictors.models import (
+    RUNTIME_PARAMS,
     EmbeddingRegressor,
     PredictorSpec,
     fitted_embedder,
@@ -37,6 +44,10 @@ from archembed.progress import ProgressBar
 
 TOP_FRACTIONS = (0.01, 0.05, 0.1)
 """P@K is reported for K = these shares of the test split (the true top 1%, 5%, 10%)."""
+
+MIN_TRAIN = 8
+"""Fewest training architectures of a run: the smallest set of the papers' protocols (0.1% of
+the NB201 split). A fraction that trains fewer is an error, not a run on 2 or 3 cells."""
 
 
 @dataclass(frozen=True)
@@ -115,8 +126,7 @@ def fixed_split(
 
     NB201 at 0.5 gives 7,813 training and 7,812 test cells.
     """
-    if not 0.0 < train_share < 1.0:
-        raise ConfigError(f"train share must be in (0, 1), got {train_share}")
+    check_float("--train-share", train_share, 0.0, 1.0, low_open=True, high_open=True)
     graphs, _ = bench.labels(dataset, metric, epochs[-1])
     for epoch in epochs[:-1]:
         keep = bench.has(graphs, dataset, metric, epoch)
@@ -147,17 +157,9 @@ def file_split(
 
     Targets come from the benchmark (metric and epochs as asked), not from the files.
     """
-    parts = []
-    for path in (Path(train_file), Path(test_file)):
-        if not path.is_file():
-            raise DataNotFoundError(f"split file {path} does not exist")
-        frame = pd.read_csv(path)
-        if "net" not in frame.columns:
-            raise CorruptFileError(f"split file {path} has no 'net' column of NASLib tuples")
-        if not hasattr(bench.space, "from_naslib"):
-            raise ConfigError(f"split files need NASLib tuples; space {bench.space.name} has none")
-        parts.append([bench.space.from_naslib(t) for t in frame["net"]])
-    train, test = parts
+    if not hasattr(bench.space, "from_naslib"):
+        raise ConfigError(f"split files need NASLib tuples; space {bench.space.name} has none")
+    train, test = (_split_file(bench.space, Path(p)) for p in (train_file, test_file))
     return Split(
         f"{bench.name}/{dataset} split files {Path(train_file).name}, {Path(test_file).name}",
         train,
@@ -168,11 +170,44 @@ def file_split(
     )
 
 
+def _split_file(space: Any, path: Path) -> list[ArchGraph]:
+    """The architectures of one split file (a CSV whose ``net`` column holds NASLib tuples)."""
+    if not path.is_file():
+        raise DataNotFoundError(f"split file {path} does not exist or is not a file")
+    try:
+        frame = pd.read_csv(path)
+    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        reason = "empty" if isinstance(exc, pd.errors.EmptyDataError) else "not a CSV text table"
+        raise CorruptFileError(f"split file {path} is {reason}") from None
+    if "net" not in frame.columns:
+        raise CorruptFileError(f"split file {path} has no 'net' column of NASLib tuples")
+    if frame.empty:
+        raise CorruptFileError(f"split file {path} lists no architectures")
+    graphs = []
+    for row, text in enumerate(frame["net"]):
+        try:
+            graphs.append(space.from_naslib(str(text)))
+        except InvalidArchitectureError as exc:
+            raise CorruptFileError(f"split file {path}, line {row + 2}: {exc}") from None
+    return graphs
+
+
+def train_size(n_train: int, fraction: float) -> int:
+    """Architectures trained at ``fraction`` of ``n_train``: ``round(fraction * n_train)``,
+    at least :data:`MIN_TRAIN`; a fraction outside (0, 1] or training fewer is an error."""
+    check_float("--fractions", fraction, 0.0, 1.0, low_open=True)
+    size = round(fraction * n_train)
+    if size < MIN_TRAIN:
+        raise ConfigError(
+            f"--fractions {fraction:g} trains {size} of {n_train} training architectures; at "
+            f"least {MIN_TRAIN} are needed (use a fraction >= {MIN_TRAIN / n_train:.3g})"
+        )
+    return size
+
+
 def training_subset(n_train: int, fraction: float, seed: int) -> np.ndarray:
-    """Indices of ``round(fraction * n_train)`` (at least 2) training architectures."""
-    if not 0.0 < fraction <= 1.0:
-        raise ConfigError(f"train fraction must be in (0, 1], got {fraction}")
-    size = max(2, round(fraction * n_train))
+    """Indices of :func:`train_size` random training architectures."""
+    size = train_size(n_train, fraction)
     return np.sort(np.random.default_rng(seed).permutation(n_train)[:size])
 
 
@@ -203,6 +238,31 @@ class ProtocolRun:
     keep_predictions: bool = True
 
 
+def _distinct(option: str, values: Sequence[Any]) -> None:
+    if not values:
+        raise ConfigError(f"{option} is empty; give at least one value")
+    repeated = sorted({str(v) for v in values if list(values).count(v) > 1})
+    if repeated:
+        raise ConfigError(f"{option} lists {', '.join(repeated)} more than once")
+
+
+def check_plan(plan: ProtocolRun, n_train: int | None = None) -> None:
+    """Validate a plan before work: distinct predictors, fractions in (0, 1] and seeds, and
+    with a split of ``n_train`` training architectures every fraction training >= MIN_TRAIN."""
+    _distinct("--encoders", [parse_spec(s).text for s in plan.specs])
+    _distinct("--fractions", list(plan.fractions))
+    _distinct("--seeds", list(plan.seeds))
+    for fraction in plan.fractions:
+        check_float("--fractions", fraction, 0.0, 1.0, low_open=True)
+        if n_train is not None:
+            train_size(n_train, fraction)
+    for seed in plan.seeds:
+        check_seed("--seeds", seed)
+
+
+Job = tuple[PredictorSpec, float, int]
+
+
 def run_protocol(
     split: Split,
     space: Any,
@@ -212,43 +272,71 @@ def run_protocol(
 ) -> list[dict[str, Any]]:
     """Train and score every (spec, fraction, seed); returns one record per run and target.
 
-    Records of the first seed keep the test predictions (``predictions``) for plots.
+    Self-supervised encoders still needed are fitted first (with their own progress), then
+    the runs go one by one under a progress bar. Records of the first seed keep the test
+    predictions (``predictions``) for plots.
     """
+    check_plan(plan, len(split.train))
     specs = [parse_spec(s) for s in plan.specs]
     runs_dir = Path(out_dir) / "runs" if out_dir is not None else None
+    jobs = [(spec, f, seed) for spec in specs for f in plan.fractions for seed in plan.seeds]
+    paths = [_run_path(runs_dir, split, space, plan, job) for job in jobs]
+    stored = [read_json(p) if p is not None and p.is_file() else None for p in paths]
+    needed = [job[0] for job, run in zip(jobs, stored) if run is None and not job[0].supervised]
+    embeddings = {
+        spec.encoder: _embeddings(split, space, spec, plan, progress)
+        for spec in {s.encoder: s for s in needed}.values()
+    }
     records: list[dict[str, Any]] = []
-    embeddings: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-    total = len(specs) * len(plan.fractions) * len(plan.seeds)
     with ProgressBar(enabled=progress) as bar:
-        task = bar.add_task("predictors", total=total)
-        for spec in specs:
-            for fraction in plan.fractions:
-                for seed in plan.seeds:
-                    bar.update(task, info=f"{spec.text} {fraction:g} seed {seed}")
-                    config = _run_config(split, space, spec, seed, plan)
-                    path = (
-                        runs_dir / f"{_run_key(spec.text, fraction, seed, config)}.json"
-                        if runs_dir is not None
-                        else None
-                    )
-                    run = read_json(path) if path is not None and path.is_file() else None
-                    if run is None:
-                        run = _one_run(split, space, spec, fraction, seed, plan, embeddings)
-                        if seed != plan.seeds[0] or not plan.keep_predictions:
-                            run.pop("predictions")
-                        if path is not None:
-                            write_json(path, run)
-                    records.extend(_records(run, split.targets))
-                    bar.advance(task)
+        task = bar.add_task("predictors", total=len(jobs))
+        for (spec, fraction, seed), path, run in zip(jobs, paths, stored):
+            bar.update(task, info=f"{spec.text} {fraction:g} seed {seed}")
+            if run is None:
+                run = _one_run(split, space, spec, fraction, seed, plan, embeddings)
+                if seed != plan.seeds[0] or not plan.keep_predictions:
+                    run.pop("predictions")
+                if path is not None:
+                    write_json(path, run)
+            records.extend(_records(run, split.targets))
+            bar.advance(task)
     return records
+
+
+def _run_path(
+    runs_dir: Path | None, split: Split, space: Any, plan: ProtocolRun, job: Job
+) -> Path | None:
+    """Where the result of ``job`` is stored (None: not stored)."""
+    if runs_dir is None:
+        return None
+    spec, fraction, seed = job
+    config = _run_config(split, space, spec, seed, plan)
+    return runs_dir / f"{_run_key(spec.text, fraction, seed, config)}.json"
+
+
+def _embeddings(
+    split: Split, space: Any, spec: PredictorSpec, plan: ProtocolRun, progress: bool
+) -> tuple[np.ndarray, np.ndarray]:
+    """Train and test embeddings of a self-supervised encoder fitted on the whole split."""
+    encoder = fitted_embedder(
+        spec,
+        space,
+        split.train + split.test,
+        model_dir=plan.model_dirs.get(spec.encoder),
+        params=plan.params.get(spec.encoder),
+        progress=progress,
+    )
+    return encoder.transform(split.train), encoder.transform(split.test)
 
 
 def _run_config(
     split: Split, space: Any, spec: PredictorSpec, seed: int, plan: ProtocolRun
 ) -> dict[str, Any]:
-    """Everything a stored run depends on (defaults included), to key resumable results."""
+    """Everything a stored run depends on (defaults included, run-time settings such as the
+    thread count left out), to key resumable results."""
     if spec.supervised:
-        model = supervised_model(spec, space, seed, plan.params.get(spec.encoder)).config()
+        config = supervised_model(spec, space, seed, plan.params.get(spec.encoder)).config()
+        model = {k: v for k, v in config.items() if k not in RUNTIME_PARAMS}
     else:
         model = {
             "encoder": plan.params.get(spec.encoder, {}),
@@ -276,18 +364,6 @@ def _one_run(
         predictions = model.predict(split.test)
         predicts_values = bool(getattr(model, "predicts_values", False))
     else:
-        if spec.encoder not in embeddings:
-            encoder = fitted_embedder(
-                spec,
-                space,
-                split.train + split.test,
-                model_dir=plan.model_dirs.get(spec.encoder),
-                params=plan.params.get(spec.encoder),
-            )
-            embeddings[spec.encoder] = (
-                encoder.transform(split.train),
-                encoder.transform(split.test),
-            )
         X_train, X_test = embeddings[spec.encoder]
         head = EmbeddingRegressor(spec.head or "", seed, plan.params.get(spec.head or ""))
         predictions = head.fit(X_train[rows], y_train).predict(X_test)

@@ -10,18 +10,25 @@ Every strategy is built the same way, by :func:`make_strategy`::
 
 A strategy class takes ``(space, rng)`` first, then ``encoder`` when it can use an embedding
 (required when the class sets ``needs_encoder = True``), then its own keyword parameters,
-which must have defaults. ``make_strategy`` rejects unknown parameters with a ConfigError.
+which must have defaults. A parameter's type is its default's (bool, whole number or real
+number); ``limits`` gives the accepted range of numeric ones. :func:`check_strategy` checks
+names, types and ranges without building anything, so a command rejects a bad ``-p`` value
+before any worker starts; every mistake is a ConfigError naming the value and what is accepted.
 """
 
 from __future__ import annotations
 
 import inspect
+import reprlib
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from numbers import Integral, Real
+from typing import Any, ClassVar
 
 import numpy as np
 
+from archembed.checks import check_float, check_int
 from archembed.encoders.base import Encoder
 from archembed.encoders.cellwise import encoder_for_space
 from archembed.errors import ConfigError
@@ -33,6 +40,16 @@ STRATEGIES: Registry[type[Strategy]] = Registry("strategy")
 register_strategy = STRATEGIES.register
 
 
+@dataclass(frozen=True)
+class Bound:
+    """The accepted range of a numeric parameter; each end is included unless marked open."""
+
+    low: float | None = None
+    high: float | None = None
+    low_open: bool = False
+    high_open: bool = False
+
+
 class Strategy(ABC):
     """Proposes architectures (``ask``) and learns from their scores (``tell``)."""
 
@@ -40,6 +57,8 @@ class Strategy(ABC):
     needs_encoder: bool = False
     batch_size: int = 1
     """How many architectures the strategy likes to propose per ``ask`` (the loop's default)."""
+    limits: ClassVar[dict[str, Bound]] = {}
+    """Accepted range of each numeric parameter (checked by :func:`check_params`)."""
 
     def __init__(self, space: SearchSpace, rng: np.random.Generator) -> None:
         self.space = space
@@ -52,6 +71,15 @@ class Strategy(ABC):
     @abstractmethod
     def tell(self, graphs: Sequence[ArchGraph], scores: Sequence[float]) -> None:
         """Report the scores of evaluated architectures (higher is better)."""
+
+    @classmethod
+    def check_relations(cls, params: dict[str, Any]) -> None:
+        """Constraints between parameters (all given, defaults filled in); ConfigError if broken."""
+
+    def check_arguments(self, arguments: Mapping[str, Any]) -> None:
+        """Constructor guard: check this class's parameters among ``arguments`` (``locals()``)."""
+        allowed = strategy_parameters(type(self))
+        check_params(type(self), {k: v for k, v in arguments.items() if k in allowed})
 
 
 def strategy_parameters(cls: type[Strategy]) -> dict[str, Any]:
@@ -69,18 +97,40 @@ def accepts_encoder(cls: type[Strategy]) -> bool:
     return "encoder" in inspect.signature(cls.__init__).parameters
 
 
-def check_strategy(name: str, params: dict[str, Any]) -> type[Strategy]:
-    """The registered class of ``name``; ConfigError naming any parameter it does not accept."""
+def check_params(cls: type[Strategy], params: Mapping[str, Any]) -> None:
+    """ConfigError for a parameter ``cls`` does not take, of the wrong type or out of range."""
+    label = cls.name or cls.__name__
+    allowed = strategy_parameters(cls)
+    for key, value in params.items():
+        if key not in allowed:
+            listed = ", ".join(sorted(allowed)) or "(none)"
+            raise ConfigError(
+                f"unknown parameter {key!r} for strategy {label!r}; it accepts: {listed}"
+            )
+        _check_value(label, key, value, allowed[key], cls.limits.get(key))
+    cls.check_relations({**allowed, **params})
+
+
+def _check_value(strategy: str, key: str, value: Any, default: Any, bound: Bound | None) -> None:
+    """One parameter against the type of its default and its range."""
+    name = f"strategy {strategy!r}: {key}"
+    bound = bound or Bound()
+    if isinstance(default, bool):
+        if not isinstance(value, bool):
+            raise ConfigError(f"{name} must be true or false, got {reprlib.repr(value)}")
+    elif isinstance(default, Integral):
+        check_int(name, value, bound.low, bound.high)  # type: ignore[arg-type]
+    elif isinstance(default, Real):
+        open_ends = {"low_open": bound.low_open, "high_open": bound.high_open}
+        check_float(name, value, bound.low, bound.high, **open_ends)
+
+
+def check_strategy(name: str, params: Mapping[str, Any]) -> type[Strategy]:
+    """The registered class of ``name`` after :func:`check_params` on ``params``."""
     from archembed import search  # noqa: F401  (registers the built-in strategies)
 
     cls = STRATEGIES.get(name)
-    allowed = strategy_parameters(cls)
-    unknown = sorted(set(params) - set(allowed))
-    if unknown:
-        listed = ", ".join(sorted(allowed)) or "(none)"
-        raise ConfigError(
-            f"unknown parameter {unknown[0]!r} for strategy {name!r}; it accepts: {listed}"
-        )
+    check_params(cls, params)
     return cls
 
 

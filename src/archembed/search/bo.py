@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from abc import abstractmethod
 from collections.abc import Sequence
+from typing import ClassVar
 
 import numpy as np
 
@@ -16,7 +17,7 @@ from archembed.encoders.base import Encoder
 from archembed.graph import ArchGraph
 from archembed.predictors.base import Predictor, make_predictor
 from archembed.search.acquisition import log_expected_improvement, top_k
-from archembed.search.base import Strategy, register_strategy
+from archembed.search.base import Bound, Strategy, register_strategy
 from archembed.search.candidates import CandidatePool
 from archembed.spaces.base import SearchSpace
 
@@ -30,6 +31,12 @@ class ModelBasedStrategy(Strategy):
     """
 
     needs_encoder = True
+    limits: ClassVar[dict[str, Bound]] = {
+        "n_init": Bound(2, 100_000),
+        "q": Bound(1, 10_000),
+        "pool_size": Bound(1, 1_000_000),
+        "mutations": Bound(0, 10_000),
+    }
 
     def __init__(
         self,
@@ -41,8 +48,6 @@ class ModelBasedStrategy(Strategy):
         pool_size: int = 2000,
         mutations: int = 20,
     ) -> None:
-        if n_init < 2 or q < 1:
-            raise ValueError("need n_init >= 2 and q >= 1")
         super().__init__(space, rng)
         self.encoder = encoder
         self.n_init = n_init
@@ -123,6 +128,11 @@ class GaussianProcessBO(SurrogateEI):
 
     name = "bo"
     predictor_name = "gp"
+    limits: ClassVar[dict[str, Bound]] = {
+        **ModelBasedStrategy.limits,
+        "fit_maxiter": Bound(1, 100_000),
+        "refit_every": Bound(1, 100_000),
+    }
 
     def __init__(
         self,
@@ -137,8 +147,7 @@ class GaussianProcessBO(SurrogateEI):
         fit_maxiter: int = 50,
         refit_every: int = 5,
     ) -> None:
-        if refit_every < 1:
-            raise ValueError("need refit_every >= 1")
+        self.check_arguments(locals())
         super().__init__(space, rng, encoder, n_init, q, pool_size, mutations)
         self.ard = ard
         self.fit_maxiter = fit_maxiter

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import numpy as np
 
 from archembed.encoders.base import Encoder
-from archembed.search.base import register_strategy
-from archembed.search.bo import SurrogateEI
+from archembed.search.base import Bound, register_strategy
+from archembed.search.bo import ModelBasedStrategy, SurrogateEI
 from archembed.spaces.base import SearchSpace
 
 
@@ -16,6 +18,12 @@ class DNGOSearch(SurrogateEI):
 
     name = "dngo"
     predictor_name = "dngo"
+    limits: ClassVar[dict[str, Bound]] = {
+        **ModelBasedStrategy.limits,
+        "hidden": Bound(1, 4096),
+        "epochs": Bound(1, 100_000),
+        "lr": Bound(0, 10, low_open=True),
+    }
 
     def __init__(
         self,
@@ -30,6 +38,7 @@ class DNGOSearch(SurrogateEI):
         epochs: int = 500,
         lr: float = 0.01,
     ) -> None:
+        self.check_arguments(locals())
         super().__init__(space, rng, encoder, n_init, q, pool_size, mutations)
         self.hidden = hidden
         self.epochs = epochs

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Sequence
+from typing import Any, ClassVar
 
 import numpy as np
 
-from archembed.errors import InvalidArchitectureError
+from archembed.errors import ConfigError, InvalidArchitectureError
 from archembed.graph import ArchGraph
-from archembed.search.base import Strategy, register_strategy
+from archembed.search.base import Bound, Strategy, register_strategy
 from archembed.search.candidates import draw_unseen
 from archembed.spaces.base import SearchSpace
 
@@ -24,6 +25,20 @@ class RegularizedEvolution(Strategy):
     """
 
     name = "evolution"
+    limits: ClassVar[dict[str, Bound]] = {
+        "population_size": Bound(1, 100_000),
+        "sample_size": Bound(1, 100_000),
+        "max_retries": Bound(1, 10_000),
+    }
+
+    @classmethod
+    def check_relations(cls, params: dict[str, Any]) -> None:
+        if params["sample_size"] > params["population_size"]:
+            raise ConfigError(
+                f"strategy {cls.name!r}: sample_size={params['sample_size']} is larger than "
+                f"population_size={params['population_size']}; accepted: sample_size <= "
+                "population_size"
+            )
 
     def __init__(
         self,
@@ -33,8 +48,7 @@ class RegularizedEvolution(Strategy):
         sample_size: int = 5,
         max_retries: int = 20,
     ) -> None:
-        if population_size < 1 or not 1 <= sample_size <= population_size:
-            raise ValueError("need population_size >= 1 and 1 <= sample_size <= population_size")
+        self.check_arguments(locals())
         super().__init__(space, rng)
         self.population_size = population_size
         self.sample_size = sample_size

@@ -12,7 +12,7 @@ from __future__ import annotations
 import copy
 from collections import deque
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -20,7 +20,7 @@ from archembed.encoders.base import Encoder
 from archembed.encoders.nao import NAOEncoder
 from archembed.errors import ConfigError
 from archembed.graph import ArchGraph
-from archembed.search.base import Strategy, register_strategy
+from archembed.search.base import Bound, Strategy, register_strategy
 from archembed.search.candidates import PrecomputedEncoder, draw_unseen
 from archembed.spaces.base import SearchSpace
 
@@ -35,6 +35,15 @@ class NAOStrategy(Strategy):
     """
 
     name = "nao"
+    limits: ClassVar[dict[str, Bound]] = {
+        "n_init": Bound(1, 100_000),
+        "top_k": Bound(1, 10_000),
+        "train_epochs": Bound(0, 100_000),
+        "step_size": Bound(0, 100, low_open=True),
+        "max_steps": Bound(1, 10_000),
+        "hidden": Bound(1, 4096),
+        "lam": Bound(0, 1),
+    }
 
     def __init__(
         self,
@@ -49,11 +58,8 @@ class NAOStrategy(Strategy):
         hidden: int = 32,
         lam: float = 0.5,
     ) -> None:
+        self.check_arguments(locals())
         super().__init__(space, rng)
-        if n_init < 1 or top_k < 1 or max_steps < 1 or train_epochs < 0 or step_size <= 0:
-            raise ConfigError(
-                "nao needs n_init, top_k, max_steps >= 1, train_epochs >= 0 and step_size > 0"
-            )
         if isinstance(encoder, PrecomputedEncoder):
             encoder = encoder.inner  # the controller changes while searching: embed afresh
         if encoder is None:

@@ -12,6 +12,7 @@ width 128, discount 0.4, Adam 0.01).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import ClassVar
 
 import numpy as np
 import torch
@@ -19,7 +20,7 @@ from torch import nn
 
 from archembed.encoders.base import Encoder
 from archembed.graph import ArchGraph
-from archembed.search.base import Strategy, register_strategy
+from archembed.search.base import Bound, Strategy, register_strategy
 from archembed.search.candidates import CandidatePool
 from archembed.spaces.base import SearchSpace
 
@@ -45,6 +46,15 @@ class ReinforceSearch(Strategy):
 
     name = "reinforce"
     needs_encoder = True
+    limits: ClassVar[dict[str, Bound]] = {
+        "hidden": Bound(1, 4096),
+        "lr": Bound(0, 10, low_open=True),
+        "discount": Bound(0, 1),
+        "baseline_decay": Bound(0, 1, high_open=True),
+        "episode": Bound(1, 100_000),
+        "pool_size": Bound(1, 1_000_000),
+        "mutations": Bound(0, 10_000),
+    }
 
     def __init__(
         self,
@@ -60,8 +70,7 @@ class ReinforceSearch(Strategy):
         mutations: int = 20,
         standardise: bool = False,
     ) -> None:
-        if not 0 <= discount <= 1 or not 0 <= baseline_decay < 1 or episode < 1:
-            raise ValueError("need 0 <= discount <= 1, 0 <= baseline_decay < 1, episode >= 1")
+        self.check_arguments(locals())
         super().__init__(space, rng)
         self.discount = discount
         self.baseline_decay = baseline_decay

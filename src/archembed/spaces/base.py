@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ast
+import json
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 
@@ -93,6 +95,30 @@ class SearchSpace(ABC):
 
     def iter_native(self, graphs: Sequence[ArchGraph]) -> Iterator[str]:
         return (self.to_native(g) for g in graphs)
+
+
+def parse_json(text: str, what: str, example: str) -> object:
+    """JSON of a native architecture string; malformed text raises InvalidArchitectureError.
+
+    The message names ``what`` the text should be and shows an ``example``.
+    """
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        reason = f"{exc.msg} at column {exc.colno}"
+    except ValueError:
+        reason = "a number with too many digits"
+    except RecursionError:
+        reason = "nested too deeply"
+    raise InvalidArchitectureError(f"not {what} ({reason}); expected JSON like {example}")
+
+
+def parse_literal(text: str | ast.expr) -> object:
+    """A Python literal (DARTS' formats) from text or an AST node; None when it is not one."""
+    try:
+        return ast.literal_eval(text.strip() if isinstance(text, str) else text)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError, UnicodeError):
+        return None
 
 
 def get_space(name: str, **options: object) -> SearchSpace:

@@ -63,7 +63,7 @@ import numpy as np
 
 from archembed.errors import InvalidArchitectureError
 from archembed.graph import ArchGraph
-from archembed.spaces.base import SearchSpace, register_space
+from archembed.spaces.base import SearchSpace, parse_literal, register_space
 
 DARTS_OPS = (
     "max_pool_3x3",
@@ -105,7 +105,12 @@ def canonical_cell(pairs: Sequence[Sequence[object]]) -> Cell:
         node = i + 2
         group = []
         for pair in pairs[2 * i : 2 * i + 2]:
-            if len(pair) != 2 or not isinstance(pair[0], str) or isinstance(pair[1], bool):
+            if (
+                not isinstance(pair, list | tuple)
+                or len(pair) != 2
+                or not isinstance(pair[0], str)
+                or isinstance(pair[1], bool)
+            ):
                 raise InvalidArchitectureError(f"a DARTS edge is (op, input), got {pair!r}")
             op, source = pair[0], pair[1]
             if op not in DARTS_OPS:
@@ -221,31 +226,28 @@ def _genotype_from_graph(graph: ArchGraph) -> Genotype | None:
     return genotype if graph_from_genotype(genotype) == graph else None
 
 
-def _pairs_from_ast(node: ast.expr, field: str) -> list[tuple[object, object]]:
-    try:
-        value = ast.literal_eval(node)
-    except ValueError:
-        raise InvalidArchitectureError(f"genotype field {field!r} is not a literal list") from None
+def _pairs_from_ast(node: ast.expr, field: str) -> list[object]:
+    value = parse_literal(node)
     if not isinstance(value, list | tuple):
         raise InvalidArchitectureError(f"genotype field {field!r} must be a list of (op, input)")
     return list(value)
 
 
-def _concat_from_ast(node: ast.expr, field: str) -> tuple[int, ...]:
+def _concat_from_ast(node: ast.expr) -> tuple[object, ...] | None:
+    """The node ids of a ``*_concat`` field (a literal list or ``range(...)``), None if neither."""
     if (
         isinstance(node, ast.Call)
         and isinstance(node.func, ast.Name)
         and node.func.id == "range"
         and not node.keywords
     ):
-        try:
-            return tuple(range(*(ast.literal_eval(a) for a in node.args)))
-        except (ValueError, TypeError):
-            raise InvalidArchitectureError(f"genotype field {field!r}: bad range()") from None
-    try:
-        return tuple(ast.literal_eval(node))
-    except (ValueError, TypeError):
-        raise InvalidArchitectureError(f"genotype field {field!r} must list node ids") from None
+        args = [parse_literal(a) for a in node.args]
+        small = all(type(a) is int and abs(a) <= 2 * N_VERTICES for a in args)
+        if not small or not 1 <= len(args) <= 3 or args[2:] == [0]:
+            return None
+        return tuple(range(*args))
+    value = parse_literal(node)
+    return tuple(value) if isinstance(value, list | tuple) else None
 
 
 def parse_genotype(text: str) -> Genotype:
@@ -253,7 +255,7 @@ def parse_genotype(text: str) -> Genotype:
     fields = ("normal", "normal_concat", "reduce", "reduce_concat")
     try:
         call = ast.parse(text.strip(), mode="eval").body
-    except SyntaxError:
+    except (SyntaxError, ValueError, MemoryError, RecursionError, UnicodeError):
         call = None
     if not isinstance(call, ast.Call) or getattr(call.func, "id", None) != "Genotype":
         raise InvalidArchitectureError(
@@ -269,7 +271,7 @@ def parse_genotype(text: str) -> Genotype:
     if missing:
         raise InvalidArchitectureError(f"genotype lacks field(s) {', '.join(missing)}")
     for field in ("normal_concat", "reduce_concat"):
-        if _concat_from_ast(values[field], field) != CONCAT:
+        if _concat_from_ast(values[field]) != CONCAT:
             raise InvalidArchitectureError(
                 f"{field} must be [2, 3, 4, 5] in the NAS-Bench-301 space"
             )
@@ -344,13 +346,14 @@ class DartsSpace(SearchSpace):
     def from_naslib(self, compact: object) -> ArchGraph:
         """Inverse of :meth:`to_naslib`; accepts the nested tuples or their text."""
         if isinstance(compact, str):
-            try:
-                compact = ast.literal_eval(compact.strip())
-            except (ValueError, SyntaxError):
-                raise InvalidArchitectureError(
-                    f"not a NASLib DARTS tuple: {compact[:60]!r}"
-                ) from None
-        if not isinstance(compact, list | tuple) or len(compact) != 2:
+            text, compact = compact, parse_literal(compact)
+            if compact is None:
+                raise InvalidArchitectureError(f"not a NASLib DARTS tuple: {text[:60]!r}")
+        if (
+            not isinstance(compact, list | tuple)
+            or len(compact) != 2
+            or not all(isinstance(cell, list | tuple) for cell in compact)
+        ):
             raise InvalidArchitectureError(
                 "a NASLib DARTS architecture is [[(input, op) x 8], [(input, op) x 8]]"
             )

@@ -16,14 +16,13 @@ cell's list in a DARTS genotype, ``[('sep_conv_3x3', 0), ('sep_conv_3x3', 1), ..
 
 from __future__ import annotations
 
-import ast
 from math import comb
 
 import numpy as np
 
 from archembed.errors import InvalidArchitectureError
 from archembed.graph import ArchGraph
-from archembed.spaces.base import SearchSpace, register_space
+from archembed.spaces.base import SearchSpace, parse_literal, register_space
 from archembed.spaces.darts import (
     CELL_INPUTS,
     CELL_VERTICES,
@@ -87,10 +86,7 @@ class DartsCellSpace(SearchSpace):
         return repr(list(self.cell(graph)))
 
     def from_native(self, text: str) -> ArchGraph:
-        try:
-            pairs = ast.literal_eval(text.strip())
-        except (ValueError, SyntaxError):
-            pairs = None
+        pairs = parse_literal(text)
         if not isinstance(pairs, list | tuple):
             raise InvalidArchitectureError(
                 f"not a DARTS cell: {text[:60]!r}; expected a list of 8 (op, input) pairs such as "

@@ -20,7 +20,7 @@ import numpy as np
 
 from archembed.errors import ConfigError, InvalidArchitectureError
 from archembed.graph import ArchGraph
-from archembed.spaces.base import SearchSpace, register_space
+from archembed.spaces.base import SearchSpace, parse_json, register_space
 from archembed.user_registry import user_entry
 
 RESERVED_OPS = ("input", "output")
@@ -170,10 +170,8 @@ class GenericSpace(SearchSpace):
         return json.dumps(graph.to_dict(), separators=(",", ":"))
 
     def from_native(self, text: str) -> ArchGraph:
-        try:
-            record = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise InvalidArchitectureError(f"architecture is not valid JSON: {exc}") from None
+        example = '{"adjacency": [[0, 1], [0, 0]], "ops": ["input", "output"]}'
+        record = parse_json(text, f"an architecture of {self.name!r}", example)
         return self.check(graph_from_record(record))
 
 

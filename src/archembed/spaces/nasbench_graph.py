@@ -26,7 +26,7 @@ from nas_bench_graph.architecture import Arch, all_archs, gnn_list, link_list
 
 from archembed.errors import InvalidArchitectureError
 from archembed.graph import ArchGraph
-from archembed.spaces.base import SearchSpace, register_space
+from archembed.spaces.base import SearchSpace, parse_json, register_space
 
 NBG_OPS = tuple(gnn_list)
 """Layer choices, in the package's order (its hash digits index this list)."""
@@ -192,14 +192,11 @@ class NasBenchGraphSpace(SearchSpace):
 
     def from_native(self, text: str) -> ArchGraph:
         """Parse ``{"link": [...], "ops": [...]}``; returns the canonical graph."""
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError:
-            data = None
+        example = '{"link": [0, 0, 1, 2], "ops": ["gcn", "gat", "gin", "skip"]}'
+        data = parse_json(text, "a NAS-Bench-Graph architecture", example)
         if not isinstance(data, dict) or not {"link", "ops"} <= set(data):
             raise InvalidArchitectureError(
-                f"not a NAS-Bench-Graph architecture: {text[:60]!r}; expected "
-                '{"link": [0, 0, 1, 2], "ops": ["gcn", "gat", "gin", "skip"]}'
+                f"not a NAS-Bench-Graph architecture: {text[:60]!r}; expected {example}"
             )
         link, ops = data["link"], data["ops"]
         if not isinstance(link, list) or not isinstance(ops, list):

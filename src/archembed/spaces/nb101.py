@@ -15,7 +15,7 @@ import numpy as np
 
 from archembed.errors import InvalidArchitectureError, UnknownNameError
 from archembed.graph import ArchGraph
-from archembed.spaces.base import SearchSpace, register_space
+from archembed.spaces.base import SearchSpace, parse_json, register_space
 from archembed.spaces.nb101_cells import (
     INNER_OPS,
     MAX_EDGES,
@@ -26,6 +26,7 @@ from archembed.spaces.nb101_cells import (
 )
 
 SAMPLING = ("specs", "cells")
+NATIVE_EXAMPLE = '{"adjacency": [[0, 1], [0, 0]], "ops": ["input", "output"]}'
 
 
 @register_space("nb101")
@@ -76,14 +77,8 @@ class NB101Space(SearchSpace):
         return json.dumps(self.check(graph).to_dict(), separators=(",", ":"))
 
     def from_native(self, text: str) -> ArchGraph:
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise InvalidArchitectureError(
-                f"not a NAS-Bench-101 architecture ({exc.msg}); expected JSON like "
-                '{"adjacency": [[0, 1], [0, 0]], "ops": ["input", "output"]}'
-            ) from None
-        graph = ArchGraph.from_dict(data)
+        data = parse_json(text, "a NAS-Bench-101 architecture", NATIVE_EXAMPLE)
+        graph = ArchGraph.from_dict(data)  # type: ignore[arg-type]
         return self.from_spec(graph.adj, graph.ops)
 
     def from_stored(self, arch_id: str, native: str) -> ArchGraph:

@@ -22,18 +22,16 @@ import os
 import zipfile
 from binascii import hexlify
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from itertools import repeat
-from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
 
 import numpy as np
-from rich.progress import Progress
 
 from archembed.errors import InvalidArchitectureError
 from archembed.graph import ArchGraph
 from archembed.io import atomic_path, cache_dir
+from archembed.progress import ProgressBar
 
 MAX_VERTICES = 7
 MAX_EDGES = 9
@@ -248,6 +246,9 @@ def compute_cells(workers: int | None = None, progress: bool = True) -> NB101Cel
     Hashing runs in ``workers`` forked processes (default: the available cores); where fork is
     unavailable it runs in this process.
     """
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from multiprocessing import get_all_start_methods, get_context
+
     shapes = [s for n in range(2, MAX_VERTICES + 1) for s in _shapes(n)]
     workers = workers or len(os.sched_getaffinity(0))
     if workers < 2 or "fork" not in get_all_start_methods():
@@ -264,7 +265,7 @@ def _collect(
     done: Iterator[tuple[list[_Shape], list[list[str]]]], n_shapes: int, progress: bool
 ) -> NB101Cells:
     keyed: list[tuple[_Shape, list[str]]] = []
-    with Progress(transient=True, disable=not progress) as bar:
+    with ProgressBar(enabled=progress, transient=True) as bar:
         task = bar.add_task("hashing NAS-Bench-101 cells", total=n_shapes)
         for chunk, keys in done:
             keyed.extend(zip(chunk, keys))

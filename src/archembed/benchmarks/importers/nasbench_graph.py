@@ -17,10 +17,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pandas as pd
 from nas_bench_graph.readbench import light_read
 
-from archembed.benchmarks.catalog import register_importer
 from archembed.benchmarks.table import NO_EPOCH, SEED_MEAN, BenchmarkTable, wide_to_long
 from archembed.spaces.nasbench_graph import NasBenchGraphSpace
 
@@ -48,15 +46,9 @@ def _columns(dataset: str) -> dict[str, tuple[str, str, int, int]]:
     }
 
 
-@register_importer(
-    "nasbench_graph",
-    "nasbench_graph",
-    (),
-    needs_data_dir=False,
-    description="NAS-Bench-Graph (from the nas_bench_graph package): 26,206 GNNs on 9 graph "
-    "datasets, validation/test performance, latency, parameters",
-)
 def import_nasbench_graph(_root: Path | None) -> BenchmarkTable:
+    import pandas as pd
+
     space = NasBenchGraphSpace()
     graphs = space.enumerate()
     archs = pd.DataFrame(

@@ -16,9 +16,6 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-import pandas as pd
-
-from archembed.benchmarks.catalog import register_importer
 from archembed.benchmarks.table import NO_EPOCH, SEED_MEAN, BenchmarkTable
 from archembed.errors import CorruptFileError, DataNotFoundError, UserError
 from archembed.graph import ArchGraph
@@ -87,6 +84,8 @@ def naslib_table(
     ``to_graph`` parses NASLib's architecture text (e.g. ``space.from_naslib``);
     ``val_accuracy`` is stored at epoch ``val_epoch``, the others at no epoch.
     """
+    import pandas as pd
+
     sections = read_naslib_zc(path, space_key)
     natives: dict[str, str] = {}
     rows: dict[str, list[object]] = {c: [] for c in ("arch", "dataset", "metric", "epoch")}
@@ -119,13 +118,6 @@ def naslib_table(
     return BenchmarkTable(name=name, space=space.name, archs=archs, values=values_frame)
 
 
-@register_importer(
-    "naslib-nb201",
-    "nb201",
-    ("nb201/naslib_zc_nasbench201.json",),
-    description="NASLib zero-cost proxies, params, flops and val_accuracy (200 epochs) of "
-    "491 NB201 cells on cifar10, cifar100, ImageNet16-120",
-)
 def import_naslib_nb201(root: Path) -> BenchmarkTable:
     """NB201 cells keyed by NASLib's 6-tuple.
 
@@ -145,13 +137,6 @@ def import_naslib_nb201(root: Path) -> BenchmarkTable:
     )
 
 
-@register_importer(
-    "naslib-nb301",
-    "darts",
-    ("nb301/naslib_zc_nasbench301.json",),
-    description="NASLib zero-cost proxies, params, flops and val_accuracy (100 epochs) of "
-    "500 NAS-Bench-301 genotypes on cifar10",
-)
 def import_naslib_nb301(root: Path) -> BenchmarkTable:
     """DARTS genotypes keyed by NASLib's compact tuples (see :mod:`archembed.spaces.darts`).
 

@@ -24,22 +24,22 @@ from __future__ import annotations
 import ast
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
-from archembed.benchmarks.catalog import register_importer
+from archembed.benchmarks.importers import NB101_NASLIB_SOURCE, NB101_SOURCES
 from archembed.benchmarks.table import NO_EPOCH, SEED_MEAN, BenchmarkTable
 from archembed.errors import CorruptFileError, DataNotFoundError, InvalidArchitectureError
 from archembed.graph import ArchGraph
 from archembed.spaces.nb101 import NB101Space
 from archembed.spaces.nb101_cells import PAD_LABEL, labels_to_ops, load_cells
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 DATASET = "cifar10"
 EPOCHS = (4, 12, 36, 108)
-SOURCES = ("nb101/nb101_data-1k.json", "nb101/nb101_data-10k.json")
-NASLIB_SOURCE = "nb101/naslib_zc_nasbench101.json"
 NASLIB_OPS = ("input", "output", "maxpool3x3", "conv1x1-bn-relu", "conv3x3-bn-relu")
 """NASLib's op codes for NAS-Bench-101 (index = code in the last 7 entries of its tuple)."""
 NASLIB_PLAIN_METRICS = ("params", "flops")
@@ -66,6 +66,8 @@ def read_json_columns(path: Path, required: tuple[str, ...]) -> dict[str, list[A
 
 def _long_rows(ids: list[str], columns: dict[tuple[str, int], list[float]]) -> pd.DataFrame:
     """Long-format rows of dataset ``cifar10`` for {(metric, epoch): values}."""
+    import pandas as pd
+
     parts = [
         pd.DataFrame(
             {
@@ -113,19 +115,14 @@ def _graphs_of_keys(keys: list[str], path: Path) -> list[ArchGraph]:
     return cells.graphs(positions)
 
 
-@register_importer(
-    "nb101",
-    "nb101",
-    SOURCES,
-    description="NAS-Bench-101 (11k cells): validation accuracy at 4/12/36/108 epochs "
-    "(one training repeat), 108-epoch training time, parameters",
-)
 def import_nb101(root: Path) -> BenchmarkTable:
+    import pandas as pd
+
     space = NB101Space()
     metrics = [f"{e}_final_validation_accuracy" for e in EPOCHS]
     common = ("key", *metrics, "final_training_time", "trainable_parameters")
     graphs, parts = [], []
-    for rel in SOURCES:
+    for rel in NB101_SOURCES:
         path = root / rel
         with_cells = rel.endswith("1k.json")
         data = read_json_columns(
@@ -143,7 +140,9 @@ def import_nb101(root: Path) -> BenchmarkTable:
         parts.append(_long_rows([g.key for g in found], columns))
     ids = [g.key for g in graphs]
     if len(set(ids)) != len(ids):
-        raise CorruptFileError(f"{root / 'nb101'}: a cell appears twice in {', '.join(SOURCES)}")
+        raise CorruptFileError(
+            f"{root / 'nb101'}: a cell appears twice in {', '.join(NB101_SOURCES)}"
+        )
     archs = pd.DataFrame({"arch": ids, "native": [space.to_native(g) for g in graphs]})
     values = pd.concat(parts, ignore_index=True)
     return BenchmarkTable(name="nb101", space="nb101", archs=archs, values=values)
@@ -172,15 +171,10 @@ def decode_naslib(space: NB101Space, text: str) -> ArchGraph:
     return space.from_spec(adj, ops)
 
 
-@register_importer(
-    "naslib-nb101",
-    "nb101",
-    (NASLIB_SOURCE,),
-    description="NASLib's NAS-Bench-101 zero-cost proxies, params, flops and 108-epoch "
-    "validation accuracy (500 samples, 292 distinct cells; duplicates averaged)",
-)
 def import_naslib_nb101(root: Path) -> BenchmarkTable:
-    path = root / NASLIB_SOURCE
+    import pandas as pd
+
+    path = root / NB101_NASLIB_SOURCE
     if not path.is_file():
         raise DataNotFoundError(f"benchmark source {path} is missing")
     try:

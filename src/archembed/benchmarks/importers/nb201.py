@@ -8,13 +8,15 @@ validation on the other 25k, test on the original test set), ``cifar10`` (traine
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
-
-from archembed.benchmarks.catalog import register_importer
+from archembed.benchmarks.importers import NB201_SOURCES
 from archembed.benchmarks.table import NO_EPOCH, SEED_MEAN, BenchmarkTable, wide_to_long
 from archembed.errors import CorruptFileError, DataNotFoundError
 from archembed.spaces.nb201 import NB201Space
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 DATASETS = ("cifar10-valid", "cifar100", "ImageNet16-120")
 PERSEED = {"cifar10": "cifar10-valid", "cifar100": "cifar100", "imagenet": "ImageNet16-120"}
@@ -31,14 +33,8 @@ TWELVE_EPOCH = {
 """12-epoch columns. ``cifar10-test`` comes from the train+valid ``cifar10`` run: it sits
 several points above the cifar10-valid validation accuracy, as 200-epoch cifar10 test does."""
 
-SOURCES = (
-    *(f"nb201/nb201_{d}_200ep.csv" for d in DATASETS),
-    "nb201/nb201_test_200ep_3datasets.csv",
-    "nb201/nb201_12ep_3datasets.csv",
-    *(f"nb201/nb201_{k}_valacc200_perseed.csv" for k in PERSEED),
-    *(f"nb201/nb201_hw_{d}.csv" for d in HW_DATASETS),
-    *(f"nb201/nb201_{d}_zc_proxies.csv" for d in ZC_DATASETS),
-)
+SOURCES = NB201_SOURCES
+"""The files :func:`import_nb201` reads (registered with the importer)."""
 ZC_PROXIES = (
     "epe_nas",
     "fisher",
@@ -70,6 +66,8 @@ HW_METRICS = (
 
 def read_csv(path: Path, required: tuple[str, ...]) -> pd.DataFrame:
     """Read a source CSV and check its columns (a UserError names the file and the problem)."""
+    import pandas as pd
+
     if not path.is_file():
         raise DataNotFoundError(f"benchmark source {path} is missing")
     try:
@@ -92,14 +90,9 @@ def _ids_from_naslib(space: NB201Space, tuples: pd.Series) -> list[str]:
     return [space.identity(space.from_naslib(t)) for t in tuples]
 
 
-@register_importer(
-    "nb201",
-    "nb201",
-    SOURCES,
-    description="NAS-Bench-201: 200/12-epoch accuracies, per-seed validation, HW-NAS-Bench, "
-    "zero-cost proxies",
-)
 def import_nb201(root: Path) -> BenchmarkTable:
+    import pandas as pd
+
     space = NB201Space()
     all_graphs = space.enumerate()
     archs = pd.DataFrame(
@@ -188,13 +181,9 @@ def _check_ids(frame: pd.DataFrame, column: str, path: Path) -> None:
         )
 
 
-@register_importer(
-    "nb201-tagates",
-    "nb201",
-    ("nb201/ta_gates_nb201_train.csv", "nb201/ta_gates_nb201_test.csv"),
-    description="the train/test split of a public TA-GATES reproduction (accuracy as a fraction)",
-)
 def import_tagates_split(root: Path) -> BenchmarkTable:
+    import pandas as pd
+
     space = NB201Space()
     parts, natives = [], {}
     for split in ("train", "test"):

@@ -1,0 +1,73 @@
+"""Small models shipped with archembed, so a first run needs no pretraining.
+
+Each model is a directory here (a saved encoder: ``config.json`` + ``state.pt``) with a
+``card.json``: the recipe and seed it was trained with, the data, the metrics it reaches, the
+SHA-256 of its files and the command that rebuilds it bit-identically
+(``python -m archembed.pretrained.build NAME --out DIR``, see :mod:`archembed.pretrained.build`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+from archembed.errors import UnknownNameError
+from archembed.io import read_json
+
+PRETRAINED_DIR = Path(__file__).parent
+CARD_FILE = "card.json"
+MODEL_FILES = ("config.json", "state.pt")
+"""The files of a shipped model that its card's digests cover."""
+NAMES = ("arch2vec-nasbench_graph",)
+
+
+def pretrained_path(name: str) -> Path:
+    """The model directory of a shipped model (load it with ``load_encoder``)."""
+    if name not in NAMES:
+        raise UnknownNameError("shipped model", name, NAMES)
+    return PRETRAINED_DIR / name
+
+
+def load_card(name: str) -> dict[str, Any]:
+    """The card of a shipped model: recipe, seed, data, metrics, file checksums, rebuild command."""
+    return read_json(pretrained_path(name) / CARD_FILE)
+
+
+def file_digests(directory: Path) -> dict[str, str]:
+    """SHA-256 per model file in ``directory``: of the bytes of ``config.json``, and of the
+    tensors and values inside ``state.pt`` (torch's zip container names its records after the
+    file it was first written to, so equal states can differ in their file bytes)."""
+    config, state = (directory / name for name in MODEL_FILES)
+    return {
+        config.name: hashlib.sha256(config.read_bytes()).hexdigest(),
+        state.name: state_digest(state),
+    }
+
+
+def state_digest(path: Path) -> str:
+    """SHA-256 of a checkpoint's content: keys, tensor dtypes, shapes and bytes, other values."""
+    from archembed.nn.runtime import load_checkpoint
+
+    digest = hashlib.sha256()
+    _feed(digest, load_checkpoint(path))
+    return digest.hexdigest()
+
+
+def _feed(digest: Any, value: Any) -> None:
+    import torch
+
+    if isinstance(value, dict):
+        for key in sorted(value, key=str):
+            digest.update(f"key:{key}".encode())
+            _feed(digest, value[key])
+    elif isinstance(value, (list, tuple)):
+        digest.update(f"seq:{len(value)}".encode())
+        for item in value:
+            _feed(digest, item)
+    elif isinstance(value, torch.Tensor):
+        data = value.detach().cpu().contiguous()
+        digest.update(f"tensor:{data.dtype}:{tuple(data.shape)}".encode())
+        digest.update(data.reshape(-1).view(torch.uint8).numpy().tobytes())
+    else:
+        digest.update(f"value:{value!r}".encode())
