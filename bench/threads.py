@@ -1,7 +1,7 @@
 """Thread-count benchmark: is the default ``--threads`` close to the best setting, idle and busy?
 
     ARCHEMBED_DATA=../shared/data PYTHONPATH=src python bench/threads.py \
-        [--repeats 3] [--settings 1,2,default] [--conditions idle,loaded] \
+        [--repeats 2] [--settings 1,2,default] [--conditions idle,loaded] \
         [--workloads pretrain,bo,tagates,zc] [--timeout 45] [--wait-policy PASSIVE]
 
 Each run is a fresh process (interpreter start and imports included): arch2vec pretraining on
@@ -28,6 +28,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from importlib.metadata import version
 from pathlib import Path
 
 from archembed.threads import POOL_SIZE_ENVS, THREADS_ENV, cpu_count
@@ -202,7 +203,8 @@ def table(args: argparse.Namespace, results: Results, started: str, elapsed: flo
     lines = [
         f"Command: `{' '.join(['python bench/threads.py', *sys.argv[1:]])}`.",
         f"Machine: {cpu_count()} CPUs usable, {platform.system()} {platform.machine()}, Python "
-        f"{platform.python_version()}; 1/5/15-min load average {started} at the start; "
+        f"{platform.python_version()}, torch {version('torch')}; 1/5/15-min load average "
+        f"{started} at the start; "
         f"loaded = {cpu_count()} spinning Python processes; {policy}; median of "
         f"{args.repeats} runs; {elapsed / 60:.1f} min in all.",
         "",
@@ -224,7 +226,7 @@ def table(args: argparse.Namespace, results: Results, started: str, elapsed: flo
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=2)
     parser.add_argument("--settings", default="1,2,default")
     parser.add_argument("--conditions", default="idle,loaded")
     parser.add_argument("--workloads", default="pretrain,bo,tagates,zc")

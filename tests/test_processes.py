@@ -85,6 +85,7 @@ def run_search(tmp_path: Path, stop: str, seeds: int, queries: int) -> dict:
     return json.loads(done.stdout)
 
 
+@pytest.mark.slow
 def test_no_process_remains_after_success(data_root, tmp_path):
     result = run_search(tmp_path, "none", seeds=2, queries=20)
     assert result["rc"] == 0, result["stderr"]
@@ -92,6 +93,7 @@ def test_no_process_remains_after_success(data_root, tmp_path):
     assert (tmp_path / "run" / "1" / "summary.json").is_file()
 
 
+@pytest.mark.slow
 def test_no_process_remains_after_an_error(data_root, tmp_path):
     run = tmp_path / "run"
     run.mkdir()

@@ -9,12 +9,12 @@ processes get ``total // workers``.
 
 The default is one thread, chosen by measurement (``bench/threads.py``, table in
 docs/BENCHMARKS.md). archembed's models are small (cell graphs, GP surrogates, the networks
-of zero-cost proxies): a second thread gained nothing even on an idle machine, and with
-another process busy on the cores two threads took 1.5-5x longer than one. Two policies
-that adapt were measured and dropped: as many threads as cores found idle at start (wrong as
-soon as the load changes) and OpenMP's passive wait policy (no spinning, so a busy machine
-costs little, but 1.1-1.5x slower than one thread on an idle one). More threads pay off only
-for larger networks on an idle machine: pass ``--threads``.
+of zero-cost proxies): a second thread gained nothing on a quiet machine, and with other
+processes busy on the cores two threads took 3-5x as long as one. Two adaptive policies were
+measured and dropped: OpenMP's passive wait policy (no spinning, so no collapse under load,
+but up to 1.5x slower than one thread when idle) and as many threads as cores found idle at
+start (wrong as soon as the load changes). Pass ``--threads`` for larger networks on an idle
+machine.
 """
 
 from __future__ import annotations

@@ -98,7 +98,7 @@ def process_pool(
     )
     finished = False
     try:
-        with _sigterm_as_exit():
+        with sigterm_as_exit():
             yield pool
         finished = True
     finally:
@@ -121,17 +121,27 @@ def kill_pool(pool: ProcessPoolExecutor, timeout: float = 5.0) -> None:
 
 
 @contextlib.contextmanager
-def _sigterm_as_exit() -> Iterator[None]:
-    """While the block runs, SIGTERM raises SystemExit(143), so cleanups run before exit."""
+def sigterm_as_exit() -> Iterator[None]:
+    """While the block runs, SIGTERM raises SystemExit(143), so cleanups run before exit.
+
+    A library that turns the exception into an exit of its own (Ray's ``wait`` exits 1)
+    does not change the status: a SystemExit after a SIGTERM leaves the block as 143.
+    """
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = signal.signal(signal.SIGTERM, _raise_exit)
+    received = []
+
+    def terminate(signum: int, frame: object) -> None:
+        received.append(signum)
+        raise SystemExit(EXIT_TERMINATED)
+
+    previous = signal.signal(signal.SIGTERM, terminate)
     try:
         yield
+    except SystemExit:
+        if received:
+            raise SystemExit(EXIT_TERMINATED) from None
+        raise
     finally:
         signal.signal(signal.SIGTERM, previous)
-
-
-def _raise_exit(signum: int, frame: object) -> None:
-    raise SystemExit(EXIT_TERMINATED)

@@ -23,7 +23,7 @@ from typing import Any
 from archembed.errors import ConfigError
 from archembed.experiments.tasks import SeedOutcome, SeedTask, failed_outcome, run_task
 from archembed.threads import set_threads, worker_threads
-from archembed.workers import process_pool
+from archembed.workers import process_pool, sigterm_as_exit
 
 RAY_LOOPBACK_ENV = "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"
 """Ray's switch for single-machine mode: "0" makes a local instance use (and listen on) the
@@ -113,7 +113,8 @@ class RayExecutor(Executor):
         if started:
             self._start()
         try:
-            yield from self._run(tasks, shared)
+            with sigterm_as_exit():  # instead of Ray's handler, which exits at once
+                yield from self._run(tasks, shared)
         finally:
             if started:
                 ray.shutdown()
