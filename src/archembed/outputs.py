@@ -10,6 +10,8 @@ raised before the first second of work is spent.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from archembed.errors import ConfigError
@@ -126,3 +128,18 @@ def written_by_archembed(path: Path) -> bool:
     except Exception:  # an unreadable file is not ours
         return False
     return False
+
+
+@contextmanager
+def claimed_dir(path: str | os.PathLike[str], kind: str, option: str = "--out") -> Iterator[Path]:
+    """:func:`output_dir` for a block of work: a directory this call created is removed again
+    when the block fails before writing anything into it (a bad input leaves nothing)."""
+    existed = Path(path).expanduser().exists()
+    target = output_dir(path, kind, option)
+    try:
+        yield target
+    except BaseException:
+        if not existed and [p.name for p in target.iterdir()] == [MARKER]:
+            (target / MARKER).unlink()
+            target.rmdir()
+        raise

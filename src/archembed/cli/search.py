@@ -26,7 +26,7 @@ from archembed.cli.common import (
     fail,
 )
 from archembed.errors import ConfigError
-from archembed.outputs import MARKER, adopt_dir, output_dir
+from archembed.outputs import adopt_dir, claimed_dir, output_dir
 from archembed.threads import apply_torch_threads
 
 RUN_KIND = "search run"
@@ -220,18 +220,10 @@ def _safe(name: str, default: str) -> str:
 
 @contextmanager
 def _output(path: Path, kind: str) -> Iterator[Path]:
-    """The checked output directory; one this command created is removed again when the
-    command fails before writing anything into it (no empty leftovers of a bad input)."""
-    existed = path.exists()
+    """The checked output directory (earlier unmarked runs adopted); see ``claimed_dir``."""
     _adopt_earlier(path, kind)
-    target = output_dir(path, kind)
-    try:
+    with claimed_dir(path, kind) as target:
         yield target
-    except BaseException:
-        if not existed and [p.name for p in target.iterdir()] == [MARKER]:
-            (target / MARKER).unlink()
-            target.rmdir()
-        raise
 
 
 def _adopt_earlier(path: Path, kind: str) -> None:
