@@ -36,7 +36,7 @@ from archembed.benchmarks import load_benchmark
 from archembed.encoders.arch2vec import Arch2Vec
 from archembed.encoders.base import load_encoder
 from archembed.encoders.locality import random_edit
-from archembed.evaluation.predictive import predictive_power
+from archembed.evaluation.predictive import predictive_power_of
 from archembed.evaluation.smoothness import smoothness
 from archembed.io import read_json, write_json
 from archembed.spaces import get_space
@@ -105,7 +105,7 @@ def measure(variant: str, seed: int, args, graphs, targets, space) -> dict:
         seconds = time.perf_counter() - started
     last = encoder.history_[-1]
     started = time.perf_counter()
-    predictive = predictive_power(encoder.transform(graphs), targets, n_train=250, seeds=range(10))
+    predictive = predictive_power_of(encoder, graphs, targets, n_train=250, seeds=range(10))
     predictive_seconds = time.perf_counter() - started
     rng = np.random.default_rng(args.analysis_seed)
     anchors = space.sample(ANCHORS, rng)

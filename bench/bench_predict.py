@@ -15,8 +15,9 @@ import os
 import time
 
 from archembed.benchmarks import load_benchmark
+from archembed.benchmarks.protocols import PREDICTION_PROTOCOLS
 from archembed.predictors.models import parse_spec, supervised_model
-from archembed.predictors.protocol import PROTOCOLS, fixed_split, score, training_subset
+from archembed.predictors.protocol import fixed_split, score, training_subset
 
 
 def main() -> None:
@@ -28,7 +29,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
     bench = load_benchmark("nb201")
-    protocol = PROTOCOLS["nb201"]
+    protocol = PREDICTION_PROTOCOLS["nb201"]
     split = fixed_split(
         bench, protocol.dataset, protocol.metric, (protocol.epoch,), protocol.train_share
     )

@@ -18,10 +18,10 @@ from torch import nn
 
 from archembed.search import make_strategy
 from archembed.search.budget import Budget
-from archembed.search.candidates import RestrictedSpace
 from archembed.search.loop import run_search
 from archembed.search.objectives import FunctionObjective
 from archembed.spaces import get_space
+from archembed.spaces.restricted import RestrictedSpace
 
 EDGES = ((0, 1), (0, 2), (1, 2), (0, 3), (1, 3), (2, 3))  # NB201 string order: node <- input
 

@@ -24,7 +24,7 @@ HARNESS = r"""
 import ctypes, json, os, signal, subprocess, sys, time
 
 ctypes.CDLL(None).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER: orphans come to us
-stop, args = sys.argv[1], sys.argv[2:]
+stop, marker, count, args = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4:]
 
 
 def processes(parent):
@@ -52,9 +52,9 @@ command = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PI
 workers = 0
 if stop != "none":
     deadline = time.monotonic() + 120
-    while workers < 2 and time.monotonic() < deadline and command.poll() is None:
+    while workers < count and time.monotonic() < deadline and command.poll() is None:
         time.sleep(0.05)
-        workers = sum("spawn_main" in c for c in processes(command.pid).values())
+        workers = sum(marker in c for c in processes(command.pid).values())
     time.sleep(1.0)  # let the workers take their seeds
     os.kill(command.pid, getattr(signal, stop))
 stderr = command.communicate()[1].decode(errors="replace")
@@ -70,13 +70,20 @@ print(json.dumps({"rc": command.returncode, "left": list(left.values()), "worker
 """
 
 
-def run_search(tmp_path: Path, stop: str, seeds: int, queries: int) -> dict:
-    """Run a 2-worker search under the harness; ``stop`` names a signal sent once workers run."""
+def run_search(
+    tmp_path: Path, stop: str, seeds: int, queries: int, executor: str = "local"
+) -> dict:
+    """Run a 2-worker search under the harness; ``stop`` names a signal sent once workers run.
+
+    The signal goes once two local workers run, or with Ray once its raylet daemon runs.
+    """
     command = [sys.executable, "-m", "archembed", "search", "--benchmark"]
     command += ["nb201/cifar10-valid", "--strategy", "evolution", "--queries", str(queries)]
     command += ["--seeds", str(seeds), "--workers", "2", "--out", str(tmp_path / "run"), "-q"]
+    command += ["--executor", executor]
+    marker, count = ("spawn_main", 2) if executor == "local" else ("raylet", 1)
     done = subprocess.run(
-        [sys.executable, "-c", HARNESS, stop, *command],
+        [sys.executable, "-c", HARNESS, stop, marker, str(count), *command],
         capture_output=True,
         text=True,
         timeout=300,
@@ -113,6 +120,15 @@ def test_no_process_remains_after_a_signal(data_root, tmp_path, stop, code):
     assert result["rc"] == code, result["stderr"]
     assert result["left"] == []
     assert "Traceback" not in result["stderr"]
+
+
+@pytest.mark.slow
+def test_no_ray_daemon_outlives_a_killed_command(data_root, tmp_path):
+    pytest.importorskip("ray")
+    result = run_search(tmp_path, "SIGKILL", seeds=4, queries=5000, executor="ray")
+    assert result["workers"] == 1, "the Ray instance never started"
+    assert result["rc"] == -9, result["stderr"]
+    assert result["left"] == []
 
 
 def _parents() -> dict[int, int]:

@@ -26,7 +26,7 @@ def policy(monkeypatch):
 
 
 def test_option_then_environment_then_default(policy):
-    assert threads.resolve_threads() == threads.default_threads() == 1
+    assert 1 <= threads.resolve_threads() <= min(threads.cpu_count(), threads.AUTO_MAX)
     policy.setenv(threads.THREADS_ENV, "3")
     assert threads.resolve_threads() == 3
     assert threads.resolve_threads(5) == 5
@@ -71,3 +71,61 @@ def test_torch_imported_afterwards_uses_the_count():
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
     )
     assert int(done.stdout) == 1
+
+
+def fake_machine(policy, cpus: int, samples: list[tuple[float, float, float]]) -> None:
+    """A machine of ``cpus`` CPUs whose /proc/stat samples are ``samples``, in order."""
+    feed = iter(samples)
+
+    def sample():
+        threads._last_sample = next(feed)
+        return threads._last_sample
+
+    policy.setattr(threads, "_sample", sample)
+    policy.setattr(threads, "_machine_cpus", lambda: cpus)
+    policy.setattr(threads, "cpu_count", lambda: cpus)
+    policy.setattr(threads.time, "sleep", lambda seconds: None)
+
+
+@pytest.mark.parametrize(
+    ("others_busy", "expected"),
+    [(0.0, 2), (0.2, 2), (0.8, 1), (1.0, 1), (2.0, 1)],
+)
+def test_default_takes_the_cores_other_processes_leave_idle(policy, others_busy, expected):
+    # 0.1 s sampled; this process used nothing, the others ``others_busy`` cores
+    fake_machine(policy, 2, [(0.0, 0.0, 0.0), (0.1, 0.1 * others_busy, 0.0)])
+    assert threads.default_threads() == expected
+
+
+def test_default_is_capped_on_large_machines(policy):
+    fake_machine(policy, 64, [(0.0, 0.0, 0.0), (0.1, 0.0, 0.0)])
+    assert threads.default_threads() == threads.AUTO_MAX
+
+
+def test_own_work_does_not_count_as_load(policy):
+    # the whole machine was busy, but with this process's own two threads
+    fake_machine(policy, 2, [(0.0, 0.0, 0.0), (0.1, 0.2, 0.2)])
+    assert threads.default_threads() == 2
+
+
+def test_adapt_follows_the_load_only_under_the_default(policy):
+    applied = []
+    policy.setattr(threads, "_apply_torch", applied.append)
+    policy.setitem(sys.modules, "torch", sys.modules.get("torch", object()))
+    fake_machine(
+        policy,
+        2,
+        [
+            (0.0, 0.0, 0.0),
+            (0.1, 0.0, 0.0),  # idle at start: 2 threads
+            (5.0, 9.8, 4.9),  # then another process took one core: 1 thread
+            (10.0, 19.6, 9.8),
+        ],
+    )
+    assert threads.set_threads() == 2
+    assert threads.adapt() == 1
+    assert threads.adapt() == 1
+    assert applied[-1] == 1
+    threads.set_threads(2)  # an explicit count is never changed
+    threads._last_sample = (0.0, 0.0, 0.0)
+    assert threads.adapt() == 2

@@ -28,6 +28,7 @@ DATA_ENV = "ARCHEMBED_DATA"
 CACHE_ENV = "ARCHEMBED_CACHE"
 TEMP_NAME = re.compile(r"^\..+\.pid(?P<pid>[0-9]+)\.[^.]+\.tmp$")
 _cleaned: set[Path] = set()
+_default_data_dir: Path | None = None
 
 
 @contextlib.contextmanager
@@ -173,16 +174,32 @@ def read_parquet(path: str | os.PathLike[str]) -> pd.DataFrame:
         raise CorruptFileError(f"cannot read Parquet file {target}: {exc}") from None
 
 
+def set_data_dir(path: str | os.PathLike[str] | None) -> Path | None:
+    """Set the data directory of library calls given none (None: $ARCHEMBED_DATA again).
+
+    Returns the previous one. The command line sets it from ``--data-dir`` for one command,
+    so the environment is never changed.
+    """
+    global _default_data_dir
+    previous, _default_data_dir = _default_data_dir, None if path is None else Path(path)
+    return previous
+
+
 def data_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
-    """The benchmark data directory: ``explicit``, else $ARCHEMBED_DATA; it must exist."""
-    value = explicit if explicit is not None else os.environ.get(DATA_ENV)
+    """The benchmark data directory: ``explicit``, else :func:`set_data_dir`'s, else
+    $ARCHEMBED_DATA; it must exist."""
+    if explicit is not None:
+        value, source = explicit, "--data-dir"
+    elif _default_data_dir is not None:
+        value, source = _default_data_dir, "--data-dir"
+    else:
+        value, source = os.environ.get(DATA_ENV), f"${DATA_ENV}"
     if not value:
         raise DataNotFoundError(
             f"no data directory: pass --data-dir DIR or set the {DATA_ENV} environment variable"
         )
     path = Path(value).expanduser()
     if not path.is_dir():
-        source = "--data-dir" if explicit is not None else f"${DATA_ENV}"
         problem = "is not a directory" if path.exists() else "does not exist"
         raise DataNotFoundError(f"data directory {path} (from {source}) {problem}")
     return path

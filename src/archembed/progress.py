@@ -26,6 +26,8 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
+from archembed.threads import adapt
+
 PLAIN_INTERVAL = 10.0
 _quiet = False
 
@@ -107,10 +109,12 @@ class ProgressBar(Progress):
     def update(self, task_id: TaskID, **kwargs: Any) -> None:
         super().update(task_id, **kwargs)
         self._maybe_print(task_id)
+        adapt()
 
     def advance(self, task_id: TaskID, advance: float = 1) -> None:
         super().advance(task_id, advance)
         self._maybe_print(task_id)
+        adapt()
 
     def start(self) -> None:
         super().start()

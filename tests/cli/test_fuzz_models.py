@@ -168,7 +168,7 @@ OUTPUTS = [
     ("a2v-resume-truncated", [*A2V, "--out", "{bad}/unfinished-run", "--resume"],
      "cannot read checkpoint"),
     ("a2v-resume-locality-checkpoint",
-     [*A2V, "--out", "{bad}/locality-run", "--resume"], "not an arch2vec training checkpoint"),
+     [*A2V, "--out", "{bad}/locality-run", "--resume"], "arch2vec training checkpoint"),
     ("loc-out-file", [*LOC, "--hidden", "16", "--out", "{bad}/file.txt"], "not a directory"),
     ("loc-out-foreign", [*LOC, "--hidden", "16", "--out", "{bad}/foreign"], "did not create"),
     ("loc-out-proc", [*LOC, "--hidden", "16", "--out", "/proc/archembed-model"], "/proc"),
@@ -369,8 +369,8 @@ def bad(tmp_path_factory) -> Path:
     for name, checkpoint in [
         ("unfinished-run", None),
         ("locality-run", {"model": {}, "optimiser": {}, "epoch": 1, "history": [], "config": {}}),
-        ("arch2vec-run", {"model": {}, "optimiser": {}, "epoch": 1, "history": [],
-                          "config": arch2vec.config(), "fingerprint": "x"}),
+        ("arch2vec-run", {"model": {}, "optimizer": {}, "epoch": 1, "history": [], "seed": 0,
+                          "version": "0", "config": {**arch2vec.config(), "fingerprint": "x"}}),
     ]:  # fmt: skip
         run = root / name
         run.mkdir()

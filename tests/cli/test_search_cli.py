@@ -150,3 +150,25 @@ def test_experiment_on_a_local_ray_instance(data_root, tmp_path):
         ("nb201-cifar10-valid-random", 1, "ok"),
     ]
     assert (tmp_path / "nb201-cifar10-valid-local" / "1" / "trajectory.parquet").is_file()
+
+
+@pytest.mark.slow
+def test_an_embedding_file_searches_like_the_encoder_that_wrote_it(data_root, tmp_path):
+    import pandas as pd
+
+    emb = tmp_path / "onehot.parquet"
+    assert invoke(["embed", "onehot", "--benchmark", "nb201", "--out", str(emb)]).code == 0
+    search = ["search", "--benchmark", "nb201/cifar10-valid", "--strategy", "bo", "--quiet"]
+    search += ["--queries", "12", "--seeds", "1", "--workers", "1", "--threads", "1"]
+    search += ["-p", "n_init=5", "-p", "fit_maxiter=10", "--json"]
+    runs = {}
+    for encoder in ("onehot", str(emb)):
+        out = tmp_path / ("file" if encoder == str(emb) else "name")
+        result = invoke([*search, "--encoder", encoder, "--out", str(out)])
+        assert result.code == 0, result.stderr
+        runs[encoder] = json.loads(result.stdout)["runs"][0]
+        runs[encoder]["archs"] = pd.read_parquet(out / "0" / "trajectory.parquet")["arch"].tolist()
+    by_name, by_file = runs["onehot"], runs[str(emb)]
+    assert by_file["run"] == "nb201-cifar10-valid-bo-onehot"  # named after the file
+    assert len(by_file["archs"]) == 12 and by_file["archs"] == by_name["archs"]
+    assert by_file["val"] == by_name["val"] and by_file["regret"] == by_name["regret"]

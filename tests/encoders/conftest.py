@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import pytest
-import torch
+
+from archembed.threads import torch_threads
 
 
-@pytest.fixture(scope="session", autouse=True)
+@pytest.fixture(scope="module", autouse=True)
 def _single_torch_thread():
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(previous)
+    with torch_threads(1):
+        yield

@@ -208,3 +208,21 @@ def test_tagates_conv_only_update_leaves_other_operations_fixed(nb201_slice):
 def test_bad_parameters_fail_when_the_model_is_made(name, params, fragment):
     with pytest.raises(ConfigError, match=re.escape(fragment)):
         ENCODERS.get(name)("nb201", **params)
+
+
+@pytest.mark.parametrize("name", ["gates", "lstm"])
+def test_an_interrupted_fit_resumes_bit_identical(name, nb201_slice, tmp_path):
+    train, y_train, _, test, _ = nb201_slice
+    params = {**SMALL[name], **FAST, "schedule": "constant", "seed": 3}
+    straight = ENCODERS.get(name)("nb201", **dict(params, epochs=4)).fit(train, y_train)
+    checkpoint = tmp_path / "run.pt"
+    ENCODERS.get(name)("nb201", **dict(params, epochs=2)).fit(train, y_train, checkpoint=checkpoint)
+    resumed = ENCODERS.get(name)("nb201", **dict(params, epochs=4))
+    resumed.fit(train, y_train, checkpoint=checkpoint)
+    for key, value in straight.model_.state_dict().items():
+        assert torch.equal(resumed.model_.state_dict()[key], value), key
+    assert np.array_equal(resumed.predict(test[:20]), straight.predict(test[:20]))
+    with pytest.raises(ConfigError, match="another configuration"):
+        ENCODERS.get(name)("nb201", **dict(params, lr=1e-2)).fit(
+            train, y_train, checkpoint=checkpoint
+        )

@@ -25,7 +25,6 @@ def nb201_labelled(nb201_bench):
 
 @pytest.fixture(scope="module")
 def trained(nb201_labelled):
-    torch.set_num_threads(1)
     graphs, values = nb201_labelled
     encoder = NAOEncoder("nb201", hidden=24, epochs=40, seed=1)
     before = NAOEncoder("nb201", hidden=24, epochs=0, seed=1).fit(graphs[:300])
@@ -98,3 +97,20 @@ def test_a_nan_prediction_loss_stops_fine_tuning():
             weight.fill_(float("nan"))
     with pytest.raises(TrainingDivergedError, match="epoch 1: prediction loss is nan"):
         encoder.fit(graphs, np.arange(8.0))
+
+
+def test_an_interrupted_fit_resumes_bit_identical(nb201_labelled, tmp_path):
+    graphs, values = nb201_labelled[0][:64], nb201_labelled[1][:64]
+    straight = NAOEncoder("nb201", hidden=16, batch_size=16, seed=2).fit(graphs, values, epochs=3)
+    checkpoint = tmp_path / "nao.pt"
+    NAOEncoder("nb201", hidden=16, batch_size=16, seed=2).fit(
+        graphs, values, epochs=2, checkpoint=checkpoint
+    )
+    resumed = NAOEncoder("nb201", hidden=16, batch_size=16, seed=2)
+    resumed.fit(graphs, values, epochs=3, checkpoint=checkpoint)
+    for name, value in straight.model_.state_dict().items():
+        assert torch.equal(resumed.model_.state_dict()[name], value), name
+    with pytest.raises(ConfigError, match="another configuration"):
+        NAOEncoder("nb201", hidden=16, batch_size=8, seed=2).fit(
+            graphs, values, epochs=3, checkpoint=checkpoint
+        )

@@ -9,10 +9,12 @@ import pytest
 
 from archembed.encoders.arch2vec import Arch2Vec
 from archembed.encoders.baseline import OneHotEncoder
+from archembed.encoders.precomputed import PrecomputedEncoder
 from archembed.evaluation.neighbours import greedy_chain, neighbour_sequence
-from archembed.evaluation.predictive import predictive_power
+from archembed.evaluation.predictive import predictive_power, predictive_power_of
 from archembed.evaluation.pretraining import pretraining_quality
 from archembed.evaluation.smoothness import pairwise_edit_distances, random_walk, smoothness
+from archembed.predictors import EmbeddingPredictor, make_predictor
 from archembed.spaces import get_space
 
 
@@ -26,13 +28,17 @@ def small_model():
 
 def test_gp_predicts_real_nb201_accuracy_from_embeddings(nb201_bench, small_model) -> None:
     graphs, acc = nb201_bench.labels("cifar10-valid", "val_acc", 200)
-    emb = small_model.transform(graphs[:3000])
-    result = predictive_power(emb, acc[:3000], n_train=100, seeds=[0, 1])
-    assert [r["seed"] for r in result["runs"]] == [0, 1]
+    seeds = [0, 1, 2, 3, 4]  # a 2-epoch model: single seeds scatter around its small Pearson r
+    result = predictive_power_of(small_model, graphs[:3000], acc[:3000], n_train=100, seeds=seeds)
+    assert [r["seed"] for r in result["runs"]] == seeds
     assert all(r["n_test"] < int((acc[:3000] > 80).sum()) for r in result["runs"])
     assert result["pearson_mean"] > 0.1 and 0 < result["rmse_mean"] < 10
-    shuffled = predictive_power(
-        emb, np.random.default_rng(0).permutation(acc[:3000]), n_train=100, seeds=[0]
+    shuffled = predictive_power_of(
+        small_model,
+        graphs[:3000],
+        np.random.default_rng(0).permutation(acc[:3000]),
+        n_train=100,
+        seeds=[0],
     )
     assert result["pearson_mean"] > shuffled["pearson_mean"] + 0.1
 
@@ -46,12 +52,16 @@ def test_prediction_filter_drops_test_archs_predicted_under_the_threshold() -> N
     X = np.stack([np.repeat([1.0, -1.0], 300) + 0.1 * u, np.zeros(600)], axis=1)
     y = np.concatenate([95 + 2 * u[:300], 10 + 2 * u[300:]])
     y[300:340] = 90.0
-    result = predictive_power(X, y, n_train=250, seeds=[0, 1])
+    space = get_space("nb201")
+    graphs = space.enumerate()[:600]
+    table = PrecomputedEncoder(space, [space.identity(g) for g in graphs], X)
+    predictor = EmbeddingPredictor(table, make_predictor("gp"))
+    result = predictive_power(predictor, graphs, y, n_train=250, seeds=[0, 1])
     filtered = result["prediction_filtered"]
     assert result["rmse_mean"] > 10 and filtered["rmse_mean"] < 5
     assert 0.5 < filtered["kept_share"] < 1
     assert all(r["n_kept"] < r["n_test"] for r in result["runs"])
-    everything = predictive_power(X, y, n_train=250, threshold=-1e9, seeds=[0])
+    everything = predictive_power(predictor, graphs, y, n_train=250, threshold=-1e9, seeds=[0])
     assert everything["prediction_filtered"]["rmse_mean"] == pytest.approx(everything["rmse_mean"])
 
 

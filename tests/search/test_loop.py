@@ -1,13 +1,14 @@
 import numpy as np
 import pytest
 
+from archembed.benchmarks.protocols import search_protocol
 from archembed.errors import ConfigError
 from archembed.search import make_strategy
 from archembed.search.budget import Budget
-from archembed.search.candidates import RestrictedSpace
 from archembed.search.loop import run_search
-from archembed.search.objectives import BenchmarkObjective, FunctionObjective, default_protocol
+from archembed.search.objectives import BenchmarkObjective, FunctionObjective
 from archembed.spaces import get_space
+from archembed.spaces.restricted import RestrictedSpace
 
 
 def test_time_budget_stops_when_simulated_seconds_are_spent():
@@ -42,7 +43,7 @@ def test_budget_and_objective_errors():
 
 
 def test_nb201_protocol_reports_test_of_the_validation_incumbent(nb201_bench):
-    search, test = default_protocol("nb201", "cifar10-valid")
+    search, test = search_protocol("nb201", "cifar10-valid")
     objective = BenchmarkObjective(nb201_bench, search, test)
     assert objective.space.size == 15625
     assert objective.optimum == pytest.approx(91.61, abs=0.01)
@@ -57,7 +58,7 @@ def test_nb201_protocol_reports_test_of_the_validation_incumbent(nb201_bench):
 
 
 def test_noisy_objective_draws_training_seeds(nb201_bench):
-    search, test = default_protocol("nb201", "cifar10-valid")
+    search, test = search_protocol("nb201", "cifar10-valid")
     objective = BenchmarkObjective(nb201_bench, search, test, noise=True)
     graphs = objective.space.sample(200, np.random.default_rng(0))
     observed = objective.evaluate(graphs, np.random.default_rng(1)).scores

@@ -21,7 +21,6 @@ def _search(strategy, bench, budget):
 
 
 def test_nao_proposes_new_valid_cells_better_than_random(nb201_bench):
-    torch.set_num_threads(1)
     space = nb201_bench.space
     strategy = STRATEGIES.get("nao")(
         space, np.random.default_rng(0), n_init=20, train_epochs=60, top_k=10
@@ -60,11 +59,12 @@ def test_wrong_encoder_or_settings_are_config_errors(nb201_bench):
 
 
 def test_nao_runs_through_the_search_loop_with_a_pretrained_controller(nb201_bench):
+    from archembed.benchmarks.protocols import MetricRequest
     from archembed.encoders.locality import LocalityConfig, pretrain_locality
     from archembed.search.base import make_strategy
     from archembed.search.budget import Budget
     from archembed.search.loop import run_search
-    from archembed.search.objectives import BenchmarkObjective, MetricRequest
+    from archembed.search.objectives import BenchmarkObjective
 
     objective = BenchmarkObjective(
         nb201_bench,

@@ -3,14 +3,16 @@ import pytest
 import torch
 
 from archembed.encoders import ENCODERS
+from archembed.encoders.precomputed import precompute
 from archembed.errors import ConfigError
 from archembed.search import STRATEGIES, make_strategy
 from archembed.search.acquisition import log_expected_improvement, top_k
 from archembed.search.budget import Budget
-from archembed.search.candidates import CandidatePool, RestrictedSpace, precompute
 from archembed.search.loop import run_search
 from archembed.search.objectives import FunctionObjective
 from archembed.spaces import get_space
+from archembed.spaces.candidates import CandidatePool
+from archembed.spaces.restricted import RestrictedSpace
 
 EMBEDDING_STRATEGIES = ["bo", "dngo", "reinforce"]
 FAST = {
@@ -113,11 +115,13 @@ def test_log_ei_matches_botorch_and_ranks_far_below_the_incumbent():
     reference = (_log_ei_helper(u) + torch.log(torch.as_tensor(std))).numpy()
     np.testing.assert_allclose(ours, reference, rtol=1e-6, atol=1e-8)
     assert np.isfinite(ours).all() and ours[3] < ours[2]
+    collapsed = log_expected_improvement(np.array([0.0, -1.0, -2.0]), np.zeros(3), best=1.0)
+    assert np.isfinite(collapsed).all() and collapsed[0] > collapsed[1] > collapsed[2]
     assert top_k(np.array([0.1, 3.0, 2.0, -1.0]), 2).tolist() == [1, 2]
 
 
 def test_candidate_pool_samples_and_mutates_when_the_space_is_large(monkeypatch, nb201):
-    import archembed.search.candidates as candidates
+    import archembed.spaces.candidates as candidates
 
     monkeypatch.setattr(candidates, "MAX_ENUMERATE", 100)
     encoder = ENCODERS.get("onehot")(nb201.base)

@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 from archembed.benchmarks.table import SCHEMA_VERSION, BenchmarkTable
 from archembed.errors import CorruptFileError, DataNotFoundError, UserError
-from archembed.io import cache_dir, data_dir, read_json
+from archembed.io import cache_dir, read_json
+from archembed.io import data_dir as resolve_data_dir
 from archembed.registry import Registry
 
 if TYPE_CHECKING:
@@ -75,7 +76,7 @@ def tables_dir() -> Path:
 
 
 def import_benchmark(
-    name: str, root: str | os.PathLike[str] | None = None, *, force: bool = False
+    name: str, data_dir: str | os.PathLike[str] | None = None, *, force: bool = False
 ) -> BenchmarkTable:
     """Import ``name`` into the cache unless an up-to-date copy is there; return the table.
 
@@ -87,7 +88,7 @@ def import_benchmark(
     if user_table is not None:
         return user_table
     importer = _importer(name)
-    source_root = data_dir(root) if importer.needs_data_dir else None
+    source_root = resolve_data_dir(data_dir) if importer.needs_data_dir else None
     signature = _signature(source_root, importer.sources)
     cached = _cached_table(name, signature)
     if cached is not None and not force:
@@ -139,7 +140,7 @@ def _cached_table(name: str, signature: dict[str, list[int]]) -> BenchmarkTable 
 
 
 def cached_meta(
-    name: str, root: str | os.PathLike[str] | None = None
+    name: str, data_dir: str | os.PathLike[str] | None = None
 ) -> tuple[Path, dict[str, Any]] | None:
     """Directory and metadata of ``name``'s current cached table, or None when it needs an import.
 
@@ -154,19 +155,19 @@ def cached_meta(
         meta = read_json(directory / f"{name}.json")
         return (directory, meta) if "groups" in meta else None
     importer = _importer(name)
-    source_root = data_dir(root) if importer.needs_data_dir else None
+    source_root = resolve_data_dir(data_dir) if importer.needs_data_dir else None
     meta = _fresh_meta(name, _signature(source_root, importer.sources))
     return None if meta is None else (tables_dir(), meta)
 
 
-def check_sources(name: str, root: str | os.PathLike[str] | None = None) -> None:
+def check_sources(name: str, data_dir: str | os.PathLike[str] | None = None) -> None:
     """Raise DataNotFoundError unless every source file of ``name`` is present (before work)."""
     from archembed.user_registry import user_entry
 
     if user_entry(name) is None:
         importer = _importer(name)
         if importer.needs_data_dir:
-            _signature(data_dir(root), importer.sources)
+            _signature(resolve_data_dir(data_dir), importer.sources)
 
 
 def benchmark_space(name: str) -> str:
@@ -178,7 +179,7 @@ def benchmark_space(name: str) -> str:
     return _importer(name).space
 
 
-def open_benchmark(name: str, root: str | os.PathLike[str] | None = None) -> StoredBenchmark:
+def open_benchmark(name: str, data_dir: str | os.PathLike[str] | None = None) -> StoredBenchmark:
     """The named benchmark for fast look-ups without pandas, imported into the cache if needed.
 
     An import (first use, or a source changed) shows a status line; a current cache is read
@@ -187,11 +188,11 @@ def open_benchmark(name: str, root: str | os.PathLike[str] | None = None) -> Sto
     from archembed.benchmarks.lookup import StoredBenchmark
     from archembed.progress import status
 
-    found = cached_meta(name, root)
+    found = cached_meta(name, data_dir)
     if found is None:
         with status(f"importing benchmark {name} into the cache"):
-            import_benchmark(name, root)
-        found = cached_meta(name, root)
+            import_benchmark(name, data_dir)
+        found = cached_meta(name, data_dir)
         if found is None:
             raise CorruptFileError(
                 f"the cache of benchmark {name!r} is incomplete after its import; "
@@ -200,11 +201,15 @@ def open_benchmark(name: str, root: str | os.PathLike[str] | None = None) -> Sto
     return StoredBenchmark(*found)
 
 
-def load_benchmark(name: str, root: str | os.PathLike[str] | None = None) -> Benchmark:
-    """The named benchmark, imported into the cache on first use."""
+def load_benchmark(name: str, data_dir: str | os.PathLike[str] | None = None) -> Benchmark:
+    """The named benchmark, imported into the cache on first use.
+
+    ``data_dir`` holds its source files (default: :func:`archembed.io.set_data_dir`'s, else
+    $ARCHEMBED_DATA); benchmarks that ship with a package (``nasbench_graph``) need none.
+    """
     from archembed.benchmarks.base import Benchmark
 
-    return Benchmark(import_benchmark(name, root))
+    return Benchmark(import_benchmark(name, data_dir))
 
 
 def benchmark_names() -> list[str]:

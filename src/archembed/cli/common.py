@@ -23,6 +23,7 @@ from rich.text import Text
 
 from archembed import __version__
 from archembed.errors import TrainingDivergedError, UserError
+from archembed.io import set_data_dir
 from archembed.progress import set_quiet
 from archembed.threads import set_threads
 
@@ -117,11 +118,15 @@ def _root(
 
 
 def apply_data_dir(data_dir: Path | None) -> None:
-    """Make an explicit --data-dir visible to library calls that read $ARCHEMBED_DATA."""
-    if data_dir is not None:
-        from archembed.io import data_dir as resolve
+    """Make ``--data-dir`` this command's data directory (checked now; None: $ARCHEMBED_DATA).
 
-        os.environ[DATA_ENV] = str(resolve(data_dir))
+    It is the default of :mod:`archembed.io` until :func:`main` returns; the environment is
+    left alone.
+    """
+    from archembed.io import data_dir as resolve
+
+    if data_dir is not None:
+        set_data_dir(resolve(data_dir))
 
 
 def set_torch_threads(threads: int | None) -> None:
@@ -197,6 +202,7 @@ def main(argv: list[str] | None = None) -> None:
     _debug = os.environ.get(DEBUG_ENV, "") not in ("", "0") or "--debug" in args[:1]
     if not _debug:
         warnings.filterwarnings("ignore")
+    saved = set_data_dir(None)
     try:
         code = app(args=args, prog_name="archembed", standalone_mode=False)
     except UserError as exc:
@@ -225,6 +231,8 @@ def main(argv: list[str] | None = None) -> None:
         )
     else:
         sys.exit(code if isinstance(code, int) else EXIT_OK)
+    finally:
+        set_data_dir(saved)
 
 
 def _report(exc: BaseException, code: int, message: str | None = None) -> None:

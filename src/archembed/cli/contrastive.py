@@ -92,7 +92,7 @@ def pretrain_contrastive(
             "spaces": list(dict.fromkeys(encoder.spaces)),
             "architectures": len(encoder.feature_sets.all_entries()),
             "epochs": epochs,
-            "train_loss": last.get("train_loss"),
+            "train_loss": last.get("loss"),
             "heldout_loss": last.get("heldout_loss"),
             "seconds": round(time.perf_counter() - started, 1),
         },

@@ -28,80 +28,100 @@ EVALUATION_KIND = "evaluation"
 """The output-directory kind of ``evaluate`` (see :mod:`archembed.outputs`)."""
 
 
+ARCH2VEC_RECIPES = ("default", "official", "paper", "fast")
+"""The recipes of ``pretrain arch2vec --recipe`` (a test checks they are Arch2VecConfig's)."""
+RECIPE_DEFAULT = " (default: the recipe's)."
+
+
 @pretrain_app.command("arch2vec")
 def pretrain_arch2vec(
     space: Annotated[str, typer.Option("--space", help="Search space to pretrain on.")],
     out: Annotated[Path, typer.Option("--out", help="Model directory to write.")],
+    recipe: Annotated[
+        str,
+        typer.Option(
+            "--recipe",
+            help=f"Training recipe: {', '.join(ARCH2VEC_RECIPES)}; the options below override it.",
+        ),
+    ] = "default",
     epochs: Annotated[
         int | None, typer.Option("--epochs", help="Epochs, >= 1 (default: paper's per space).")
     ] = None,
-    latent_dim: Annotated[int, typer.Option("--latent-dim", help="Latent size, >= 1.")] = 16,
-    batch_size: Annotated[int, typer.Option("--batch-size", help="Batch size, >= 2.")] = 64,
-    lr: Annotated[float, typer.Option("--lr", help="Adam learning rate, > 0.")] = 1e-3,
+    latent_dim: Annotated[
+        int | None, typer.Option("--latent-dim", help="Latent size, >= 1" + RECIPE_DEFAULT)
+    ] = None,
+    batch_size: Annotated[
+        int | None, typer.Option("--batch-size", help="Batch size, >= 2" + RECIPE_DEFAULT)
+    ] = None,
+    lr: Annotated[
+        float | None, typer.Option("--lr", help="Adam learning rate, > 0" + RECIPE_DEFAULT)
+    ] = None,
     encoder: Annotated[
-        str, typer.Option("--encoder", help="gin (arch2vec) or gcn (GAE/VGAE).")
-    ] = "gin",
+        str | None, typer.Option("--encoder", help="gin (arch2vec) or gcn (GAE/VGAE).")
+    ] = None,
     variational: Annotated[
-        bool,
+        bool | None,
         typer.Option(
             "--variational/--no-variational",
-            help="Variational (default) or plain autoencoder (with gcn: VGAE or GAE).",
+            help="Variational or plain autoencoder (with gcn: VGAE or GAE)" + RECIPE_DEFAULT,
+            show_default=False,
         ),
-    ] = True,
+    ] = None,
     kl_weight: Annotated[
-        float, typer.Option("--kl-weight", help="Weight of the KL term, >= 0 (0: off).")
-    ] = 0.005,
+        float | None,
+        typer.Option("--kl-weight", help="Weight of the KL term, >= 0 (0: off)" + RECIPE_DEFAULT),
+    ] = None,
     adj_weight: Annotated[
-        float,
+        float | None,
         typer.Option(
             "--adj-weight",
-            help="Weight of the adjacency loss against the op loss (the official code's "
-            "scaling: (N - 1) / 2N for N-vertex graphs).",
+            help="Weight of the adjacency loss against the op loss (official recipe: "
+            "(N - 1) / 2N for N-vertex graphs)" + RECIPE_DEFAULT,
         ),
-    ] = 1.0,
+    ] = None,
     decoder_dropout: Annotated[
-        float,
+        float | None,
         typer.Option("--decoder-dropout", help="Dropout on latents before decoding, in [0, 1)."),
-    ] = 0.0,
+    ] = None,
     stochastic_epochs: Annotated[
         int | None,
         typer.Option(
             "--stochastic-epochs",
             help="Train in training mode (latent sampling, dropout) only for the first N epochs, "
-            "then in eval mode as the official code (default: every epoch).",
+            "then in eval mode as the official code" + RECIPE_DEFAULT,
         ),
     ] = None,
     grad_clip: Annotated[
         float | None,
         typer.Option(
             "--grad-clip",
-            help="Clip each step's gradient norm to this value (the official code: 5).",
+            help="Clip each step's gradient norm to this value (official recipe: 5).",
         ),
     ] = None,
     op_loss: Annotated[
-        str,
+        str | None,
         typer.Option(
             "--op-loss",
             help="softmax (cross-entropy), sigmoid (per-class BCE, as the official code) or "
             "sigmoid-zero-pad (the same, padded vertices as all-zero rows).",
         ),
-    ] = "softmax",
+    ] = None,
     data_order: Annotated[
-        str,
+        str | None,
         typer.Option(
             "--data-order",
             help="reshuffle (a new order every epoch) or fixed (one random order for every "
             "epoch, as the official code).",
         ),
-    ] = "reshuffle",
+    ] = None,
     latent_stats: Annotated[
-        str,
+        str | None,
         typer.Option(
             "--latent-stats",
             help="Sampling Gaussian from the final model's training latents (final) or from "
             "the last epoch's training-batch latents (last-epoch, as the official code).",
         ),
-    ] = "final",
+    ] = None,
     samples: Annotated[
         int | None,
         typer.Option("--samples", help="Train on N >= 2 random archs (default: all, if finite)."),
@@ -138,37 +158,41 @@ def pretrain_arch2vec(
         ),
     ] = None,
     locality_positives: Annotated[
-        int,
+        int | None,
         typer.Option(
-            "--locality-positives", help="Positives per anchor.", rich_help_panel=LOCALITY_HELP
+            "--locality-positives",
+            help="Positives per anchor (default 7).",
+            rich_help_panel=LOCALITY_HELP,
         ),
-    ] = 7,
+    ] = None,
     locality_max_edits: Annotated[
-        int,
+        int | None,
         typer.Option(
             "--locality-max-edits",
-            help="Edits per positive: 1..max.",
+            help="Edits per positive: 1..max (default 3).",
             rich_help_panel=LOCALITY_HELP,
         ),
-    ] = 3,
+    ] = None,
     locality_anchors: Annotated[
-        int,
+        int | None,
         typer.Option(
             "--locality-anchors",
-            help="Anchors taken from each training batch.",
+            help="Anchors taken from each training batch (default 16).",
             rich_help_panel=LOCALITY_HELP,
         ),
-    ] = 16,
+    ] = None,
     threads: ThreadsOption = None,
     quiet: QuietOption = False,
     as_json: JsonOption = False,
 ) -> None:
     """Pretrain arch2vec (or its GAE/VGAE ablations) on a search space; saves a model directory.
 
-    With --locality-loss, each batch also adds --locality-weight x a metric loss that pulls
-    cells a few random edits apart together (the loss of `pretrain locality`). A run whose
-    loss turns NaN or infinite stops (exit 1) and writes no model; --resume continues from
-    its last good epoch.
+    --recipe picks a complete configuration computed for the space (official: the official
+    code's training, loss scaling included; paper: the paper's stated settings; fast: a short
+    run); every option given explicitly overrides the recipe's value. With --locality-loss,
+    each batch also adds --locality-weight x a metric loss that pulls cells a few random edits
+    apart together (the loss of `pretrain locality`). A run whose loss turns NaN or infinite
+    stops (exit 1) and writes no model; --resume continues from its last good epoch.
     """
     from archembed.encoders.arch2vec import Arch2Vec
     from archembed.encoders.pretrain import (
@@ -186,36 +210,36 @@ def pretrain_arch2vec(
         raise ConfigError("--locality-weight and --locality-miner need --locality-loss")
     check_samples(samples)
     space_obj = get_space(space)
-    model = Arch2Vec(
-        space_obj,
-        latent_dim=latent_dim,
-        encoder=encoder,
-        variational=variational,
-        kl_weight=kl_weight,
-        adj_weight=adj_weight,
-        decoder_dropout=decoder_dropout,
-        stochastic_epochs=stochastic_epochs,
-        grad_clip=grad_clip,
-        op_loss=op_loss,
-        data_order=data_order,
-        latent_stats=latent_stats,
-        epochs=epochs,
-        batch_size=batch_size,
-        lr=lr,
-        seed=seed,
-        device=device,
-        locality_loss=locality_loss,
-        locality_miner=locality_miner,
-        locality_weight=0.5 if locality_weight is None else locality_weight,
-        locality_positives=locality_positives,
-        locality_max_edits=locality_max_edits,
-        locality_anchors=locality_anchors,
-    )
+    given = {
+        "epochs": epochs,
+        "latent_dim": latent_dim,
+        "batch_size": batch_size,
+        "lr": lr,
+        "encoder": encoder,
+        "variational": variational,
+        "kl_weight": kl_weight,
+        "adj_weight": adj_weight,
+        "decoder_dropout": decoder_dropout,
+        "stochastic_epochs": stochastic_epochs,
+        "grad_clip": grad_clip,
+        "op_loss": op_loss,
+        "data_order": data_order,
+        "latent_stats": latent_stats,
+        "locality_loss": locality_loss,
+        "locality_miner": locality_miner,
+        "locality_weight": locality_weight,
+        "locality_positives": locality_positives,
+        "locality_max_edits": locality_max_edits,
+        "locality_anchors": locality_anchors,
+    }
+    overrides = {name: value for name, value in given.items() if value is not None}
+    model = Arch2Vec.from_recipe(recipe, space_obj, device=device, seed=seed, **overrides)
     out = model_output(out)
     check_target(out, resume)
     graphs = training_graphs(space_obj, samples, seed)
     pretrain_to(model, graphs, out, resume=resume, progress=not quiet)
-    emit(model.history_, as_json, title=f"arch2vec on {space} ({len(graphs)} architectures)")
+    title = f"arch2vec ({recipe} recipe) on {space} ({len(graphs)} architectures)"
+    emit(model.history_, as_json, title=title)
     if not as_json:
         console.print(f"model written to {out}")
 

@@ -134,8 +134,8 @@ def _target(
     train_share: float | None,
 ) -> tuple[Any, str, str, tuple[int, ...]]:
     """The protocol defaults, dataset, metric and epochs; errors for what has no default."""
+    from archembed.benchmarks.protocols import PREDICTION_PROTOCOLS
     from archembed.checks import check_float
-    from archembed.predictors.protocol import PROTOCOLS
 
     if anytime and epoch is not None:
         raise ConfigError("--anytime scores two fixed epochs; it does not take --epoch")
@@ -143,11 +143,11 @@ def _target(
         if request.split_files is not None:
             raise ConfigError("--train-share does not apply to a split read from --split-files")
         check_float("--train-share", train_share, 0.0, 1.0, low_open=True, high_open=True)
-    defaults = PROTOCOLS.get(request.benchmark)
+    defaults = PREDICTION_PROTOCOLS.get(request.benchmark)
     if defaults is None:
         if anytime:
             raise ConfigError(
-                f"--anytime has default epochs only for {', '.join(PROTOCOLS)}, not "
+                f"--anytime has default epochs only for {', '.join(PREDICTION_PROTOCOLS)}, not "
                 f"{request.benchmark!r}; give --epoch"
             )
         needed = {"--dataset": dataset, "--metric": metric, "--fractions": request.fractions}
@@ -157,7 +157,7 @@ def _target(
         if missing:
             raise ConfigError(
                 f"benchmark {request.benchmark!r} has no default protocol (known: "
-                f"{', '.join(PROTOCOLS)}); give {', '.join(missing)}"
+                f"{', '.join(PREDICTION_PROTOCOLS)}); give {', '.join(missing)}"
             )
     dataset = dataset or defaults.dataset
     metric = metric or defaults.metric

@@ -58,7 +58,11 @@ def search_command(
     out: Annotated[Path, typer.Option("--out", help="Run directory (one subfolder per seed).")],
     encoder: Annotated[
         str | None,
-        typer.Option("--encoder", help="onehot, path, another encoder name, or a model directory."),
+        typer.Option(
+            "--encoder",
+            help="onehot, path, another encoder name, a model directory, or an embedding "
+            "Parquet file (columns arch and embedding, as `archembed embed` writes).",
+        ),
     ] = None,
     queries: Annotated[int, typer.Option("--queries", min=1, help="Query budget.")] = 100,
     seconds: Annotated[
@@ -90,13 +94,7 @@ def search_command(
         check_strategy(strategy, params)
     except ConfigError as exc:
         raise ConfigError(f"--param: {exc}") from None
-    encoders = []
-    if encoder is not None:
-        model = Path(encoder)
-        if model.is_dir():
-            encoders.append({"name": _safe(model.resolve().name, "model"), "model": str(model)})
-        else:
-            encoders.append({"name": encoder})
+    encoders = [] if encoder is None else [_encoder_spec(encoder)]
     options = {"workers": workers, "executor": executor, "address": address}
     config = parse_config(
         {
@@ -211,6 +209,18 @@ def report_command(
         return
     emit(table_rows(rows), False, title="search results (mean ± std over seeds)")
     console.print(f"report: {target / 'report.md'}")
+
+
+def _encoder_spec(encoder: str) -> dict[str, str]:
+    """``--encoder``: a model directory or embedding file by path, else an encoder's name."""
+    from archembed.encoders.precomputed import is_embedding_file
+
+    path = Path(encoder)
+    if path.is_dir():
+        return {"name": _safe(path.resolve().name, "model"), "model": encoder}
+    if is_embedding_file(path):
+        return {"name": _safe(path.stem, "embeddings"), "model": encoder}
+    return {"name": encoder}
 
 
 def _safe(name: str, default: str) -> str:

@@ -11,7 +11,7 @@ import os
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -88,6 +88,40 @@ class Encoder(ABC):
                 f"this {self.name} model was trained on space {self.space.name!r}, not {name!r}; "
                 f"pretrain one on {name!r} first"
             )
+
+
+@runtime_checkable
+class Decoder(Protocol):
+    """An encoder that maps embeddings back to architectures (None where not one of the space)."""
+
+    def decode(self, embeddings: np.ndarray) -> list[ArchGraph | None]:
+        """The architectures ``embeddings`` decode to (an entry is None if not valid)."""
+        ...
+
+
+@runtime_checkable
+class GraphDecoder(Decoder, Protocol):
+    """A graph autoencoder: decodes per-vertex latents, samples them, scores reconstruction."""
+
+    def encode_nodes(self, graphs: Sequence[ArchGraph]) -> np.ndarray:
+        """Per-vertex latents ``(n, max_nodes, latent_dim)``, the input of ``decode``."""
+        ...
+
+    def decode_codes(self, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Raw decoder output for latents ``z``: op class per vertex and adjacency."""
+        ...
+
+    def paper_decode_codes(self, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``decode_codes`` as the paper's validity check reads the decoder."""
+        ...
+
+    def sample_latents(self, n: int, rng: np.random.Generator, prior: str) -> np.ndarray:
+        """``n`` per-vertex latents drawn from the prior named ``prior``."""
+        ...
+
+    def reconstruction_scores(self) -> dict[str, float]:
+        """Held-out reconstruction accuracy: whole graphs, ops and adjacency."""
+        ...
 
 
 CHECKPOINT = "checkpoint.pt"

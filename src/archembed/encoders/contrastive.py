@@ -16,7 +16,7 @@ of several spaces at once and embed all of them in one space.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -38,22 +38,16 @@ from archembed.io import read_json, write_json
 from archembed.nets.feature_store import FeatureStore
 from archembed.nn.contrastive import nt_xent
 from archembed.nn.deepsets import DeepSets
-from archembed.nn.runtime import (
-    check_losses,
-    check_weights,
-    load_checkpoint,
-    resolve_device,
-    save_checkpoint,
-    seed_everything,
-)
-from archembed.progress import ProgressBar
+from archembed.nn.runtime import load_checkpoint, resolve_device, save_checkpoint
+from archembed.nn.training import EpochRandom, Trainer, seeded
+from archembed.preprocessing import Standardizer
 from archembed.spaces.base import SearchSpace
 
 _STATS_SAMPLE = 2048
 DIVERGED_HINT = "lower --lr or raise --temperature"
 STATE_KEYS = ("model", "mean", "std", "n_points", "in_dim")
-CHECKPOINT_KEYS = ("config", "epoch", "model", "head", "optimiser", "mean", "std", "history")
 _EMBED_CHUNK = 256
+CHECKPOINT = "checkpoint.pt"
 
 
 @register_encoder("contrastive")
@@ -183,78 +177,77 @@ class ContrastiveEncoder(Encoder):
         train = [entries[i] for i in order[n_held:]]
         if len(train) < 2:
             raise ConfigError(f"only {len(train)} training architectures; give at least 2")
-        self._build(sets, train, rng)
-        head = nn.Linear(self.embed_dim, self.embed_dim).to(self.device_)
-        optimiser = torch.optim.Adam([*self.model_.parameters(), *head.parameters()], lr=self.lr)
-        start = self._resume(head, optimiser)
-        steps_per_epoch = -(-len(train) // self.batch_size)
-        with ProgressBar(enabled=self.progress) as bar:
-            task = bar.add_task(
-                "contrastive training",
-                total=self.epochs * steps_per_epoch,
-                completed=start * steps_per_epoch,
-            )
-            for epoch in range(start, self.epochs):
-                train_loss = self._train_epoch(sets, train, head, optimiser, epoch, bar, task)
-                held_loss = self._heldout_loss(sets, held, head)
-                self.history_.append(
-                    {"epoch": epoch + 1, "train_loss": train_loss, "heldout_loss": held_loss}
-                )
-                bar.update(task, info=f"epoch {epoch + 1} loss {train_loss:.3f}/{held_loss:.3f}")
-                self._checkpoint(head, optimiser, epoch + 1)
-        self.model_.eval()
+        head = self._build(sets, train, rng)
+        network = nn.ModuleDict({"encoder": self.model_, "head": head})
+        trainer = Trainer(
+            "contrastive",
+            self.epochs,
+            self.seed,
+            self.config(),
+            checkpoint=None if self.checkpoint_dir is None else self.checkpoint_dir / CHECKPOINT,
+            progress=self.progress,
+            hint=DIVERGED_HINT,
+            on_epoch=lambda epoch, metrics: {"heldout_loss": self._heldout_loss(sets, held, head)},
+            extra_state=lambda: {
+                "mean": torch.from_numpy(self.mean_),
+                "std": torch.from_numpy(self.std_),
+            },
+            on_resume=self._restore_scaling,
+            steps_per_epoch=-(-len(train) // self.batch_size),
+        )
+        optimiser = torch.optim.Adam(network.parameters(), lr=self.lr)
+        self.history_ = trainer.fit(
+            network,
+            optimiser,
+            lambda random: self._batches(sets, train, random),
+            lambda views, random: self._loss(head, views),
+        )
         return self
 
-    def _build(self, sets: FeatureSets, train: list[Entry], rng: np.random.Generator) -> None:
-        """Fresh model (seeded) and input standardisation from a sample of training sets."""
+    def _build(self, sets: FeatureSets, train: list[Entry], rng: np.random.Generator) -> nn.Module:
+        """Fresh model and projection head (seeded), input standardisation from a sample of
+        training sets; returns the head."""
         self.device_ = resolve_device(self.device)
         self.n_points_, self.in_dim_ = sets.set_shape
-        seed_everything(self.seed)
-        self.model_ = DeepSets(self.in_dim_, self.hidden, self.embed_dim, self.layers)
+        with seeded(self.seed):
+            self.model_ = DeepSets(self.in_dim_, self.hidden, self.embed_dim, self.layers)
+            head = nn.Linear(self.embed_dim, self.embed_dim)
         self.model_.to(self.device_)
         sample = [train[i] for i in rng.permutation(len(train))[:_STATS_SAMPLE]]
         values = np.concatenate([v.reshape(-1, self.in_dim_) for v in sets.gather(sample)]).astype(
             np.float64
         )
-        self.mean_ = values.mean(axis=0).astype(np.float32)
-        self.std_ = np.maximum(values.std(axis=0), 1e-8).astype(np.float32)
-        self.history_: list[dict[str, float]] = []
+        scaling = Standardizer(floor=1e-8).fit(values)
+        self.mean_ = scaling.mean_.astype(np.float32)
+        self.std_ = scaling.std_.astype(np.float32)
+        return head.to(self.device_)
+
+    def _restore_scaling(self, extra: dict[str, Any]) -> None:
+        """Input standardisation of the run being resumed."""
+        self.mean_, self.std_ = extra["mean"].numpy(), extra["std"].numpy()
 
     def _tensor(self, values: np.ndarray) -> torch.Tensor:
         return torch.from_numpy((values - self.mean_) / self.std_).to(self.device_)
 
-    def _train_epoch(
-        self,
-        sets: FeatureSets,
-        train: list[Entry],
-        head: nn.Module,
-        optimiser: torch.optim.Optimizer,
-        epoch: int,
-        bar: ProgressBar,
-        task: Any,
-    ) -> float:
-        rng = np.random.default_rng([self.seed, epoch])
+    def _batches(
+        self, sets: FeatureSets, train: list[Entry], random: EpochRandom
+    ) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+        """Two random inits (views) of each architecture of each batch, in a random order."""
+        rng = random.numpy()
         order = rng.permutation(len(train))
-        self.model_.train()
-        losses = []
         for start in range(0, len(train), self.batch_size):
             batch = [train[i] for i in order[start : start + self.batch_size]]
             if len(batch) >= 2:
                 first, second = sets.views(batch, rng)
-                loss = nt_xent(
-                    head(self.model_(self._tensor(first))),
-                    head(self.model_(self._tensor(second))),
-                    self.temperature,
-                )
-                value = loss.item()
-                check_losses("contrastive", epoch + 1, {"NT-Xent": value}, DIVERGED_HINT)
-                optimiser.zero_grad()
-                loss.backward()
-                optimiser.step()
-                losses.append(value)
-            bar.update(task, advance=1, info=f"epoch {epoch + 1} loss {losses[-1]:.3f}")
-        check_weights("contrastive", epoch + 1, self.model_, DIVERGED_HINT)
-        return float(np.mean(losses))
+                yield self._tensor(first), self._tensor(second)
+
+    def _loss(
+        self, head: nn.Module, views: tuple[torch.Tensor, torch.Tensor]
+    ) -> tuple[torch.Tensor, dict[str, float]]:
+        """NT-Xent between the projected embeddings of the two views."""
+        first, second = views
+        loss = nt_xent(head(self.model_(first)), head(self.model_(second)), self.temperature)
+        return loss, {"NT-Xent": loss.item()}
 
     @torch.no_grad()
     def _heldout_loss(self, sets: FeatureSets, held: list[Entry], head: nn.Module) -> float:
@@ -277,51 +270,6 @@ class ContrastiveEncoder(Encoder):
             total += float(loss) * len(values)
             count += len(values)
         return total / count
-
-    def _checkpoint_path(self) -> Path | None:
-        return None if self.checkpoint_dir is None else self.checkpoint_dir / "checkpoint.pt"
-
-    def _checkpoint(self, head: nn.Module, optimiser: torch.optim.Optimizer, epoch: int) -> None:
-        path = self._checkpoint_path()
-        if path is None:
-            return
-        save_checkpoint(
-            path,
-            {
-                "config": self.config(),
-                "epoch": epoch,
-                "model": self.model_.state_dict(),
-                "head": head.state_dict(),
-                "optimiser": optimiser.state_dict(),
-                "mean": torch.from_numpy(self.mean_),
-                "std": torch.from_numpy(self.std_),
-                "history": self.history_,
-            },
-        )
-
-    def _resume(self, head: nn.Module, optimiser: torch.optim.Optimizer) -> int:
-        """Load the checkpoint of an interrupted run with this config; return its epoch."""
-        path = self._checkpoint_path()
-        if path is None or not path.is_file():
-            return 0
-        state = load_checkpoint(
-            path, self.device_, CHECKPOINT_KEYS, "a contrastive training checkpoint"
-        )
-        config = state["config"]
-        saved = (
-            {k: v for k, v in config.items() if k != "epochs"} if isinstance(config, dict) else {}
-        )
-        if saved != {k: v for k, v in self.config().items() if k != "epochs"}:
-            raise ConfigError(
-                f"checkpoint {path} belongs to a run with other settings; use another "
-                "checkpoint directory or delete it"
-            )
-        self.model_.load_state_dict(state["model"])
-        head.load_state_dict(state["head"])
-        optimiser.load_state_dict(state["optimiser"])
-        self.mean_, self.std_ = state["mean"].numpy(), state["std"].numpy()
-        self.history_ = list(state["history"])
-        return min(int(state["epoch"]), self.epochs)
 
     # inference ------------------------------------------------------------------------
 

@@ -116,6 +116,26 @@ def decoded_fingerprints(codes: np.ndarray, adjacency: np.ndarray, rows: np.ndar
     return {hash_module(adjacency[i], codes[i].tolist()) for i in rows.tolist()}
 
 
+def paper_quality(
+    space: SearchSpace, codes: np.ndarray, adjacency: np.ndarray, strict: np.ndarray
+) -> dict[str, float]:
+    """Validity and uniqueness as the arch2vec paper counts them (the numbers of its Table 1).
+
+    ``codes`` / ``adjacency`` are the samples as the official code decodes them; ``strict``
+    marks the samples that decode to architectures of the space, the paper's check where
+    :func:`paper_valid` has none. Uniqueness: distinct decoded graphs among the valid samples,
+    hashed before pruning (:func:`decoded_fingerprints`).
+    """
+    valid = paper_valid(space, codes, adjacency)
+    if valid is None:
+        valid = np.asarray(strict, dtype=bool)
+    rows = np.flatnonzero(valid)
+    return {
+        "validity": float(valid.mean()) if len(valid) else float("nan"),
+        "uniqueness": len(decoded_fingerprints(codes, adjacency, rows)) / max(len(rows), 1),
+    }
+
+
 def graphs_from_codes(
     space: SearchSpace, codes: np.ndarray, adjacency: np.ndarray
 ) -> list[ArchGraph | None]:

@@ -9,7 +9,7 @@ embeddings. The edit sampler only uses the space's ``is_valid`` and ``mutate``, 
 
 from __future__ import annotations
 
-from collections.abc import Container, Sequence
+from collections.abc import Container, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -18,16 +18,16 @@ import torch
 
 from archembed.checks import check_float, check_int, check_seed
 from archembed.encoders.nao import NAOEncoder
-from archembed.errors import ConfigError
 from archembed.graph import ArchGraph
 from archembed.nn.metric_learning import MetricLoss, make_metric_loss
-from archembed.nn.runtime import check_losses, check_weights, load_checkpoint, save_checkpoint
-from archembed.progress import ProgressBar
+from archembed.nn.training import EpochRandom, Trainer
 from archembed.spaces.base import SearchSpace
 
 EDIT_ATTEMPTS = 20
 EXCLUDE_ATTEMPTS = 50
-CHECKPOINT_KEYS = ("model", "optimiser", "epoch", "history", "config")
+EDIT_STREAM = 1
+"""Stream of :class:`EpochRandom` for batch order and edits (stream 0 of epoch 0 would repeat
+the generator ``[seed, 0]`` that draws the anchors)."""
 MAX_ANCHORS, MAX_POSITIVES, MAX_EDITS, MAX_EPOCHS = 10_000_000, 1000, 100, 100_000
 """Upper bounds of the size options (beyond them a run cannot finish or fit in memory)."""
 
@@ -162,72 +162,43 @@ def pretrain_locality(
     """Pretrain ``encoder``'s controller in place; returns per-epoch mean losses.
 
     Anchors are ``config.anchors`` cells drawn from the space with ``config.seed``; positives
-    are redrawn every epoch. With ``checkpoint``, state is saved after every epoch and an
-    existing checkpoint is resumed (epoch ``k`` always uses the generator seeded by
-    ``(seed, k)``, so a resumed run equals an uninterrupted one; a checkpoint may be resumed
-    with more epochs to extend a finished run).
+    are redrawn every epoch from the epoch's own stream. With ``checkpoint``, state is saved
+    after every epoch and an existing checkpoint is resumed (a resumed run equals an
+    uninterrupted one; a checkpoint may be resumed with more epochs to extend a finished run).
     """
     space = encoder.space
     anchors = space.sample(config.anchors, np.random.default_rng([config.seed, 0]))
     metric = make_metric_loss(config.loss, config.miner)
     model = encoder.build()
-    optimiser = encoder.optimizer(model)
-    history: list[dict[str, float]] = []
-    start = 0
-    if checkpoint is not None and Path(checkpoint).is_file():
-        state = load_checkpoint(
-            checkpoint, keys=CHECKPOINT_KEYS, kind="a locality pretraining checkpoint"
-        )
-        if _without_epochs(state.get("config")) != _without_epochs(asdict(config)):
-            raise ConfigError(
-                f"checkpoint {checkpoint} was written with another configuration; "
-                "delete it or use the same options (only --epochs may change)"
-            )
-        model.load_state_dict(state["model"])
-        optimiser.load_state_dict(state["optimiser"])
-        history, start = list(state["history"]), int(state["epoch"])
-    n_batches = -(-len(anchors) // config.anchors_per_batch)
-    model.train()
-    with ProgressBar(enabled=progress) as bar:
-        task = bar.add_task("locality pretraining", total=config.epochs * n_batches)
-        bar.update(task, completed=start * n_batches)
-        for epoch in range(start, config.epochs):
-            rng = np.random.default_rng([config.seed, epoch + 1])
-            order = rng.permutation(len(anchors))
-            sums = {"reconstruction": 0.0, "metric": 0.0}
-            for b in range(n_batches):
-                chosen = order[b * config.anchors_per_batch : (b + 1) * config.anchors_per_batch]
-                graphs, labels = locality_batch(
-                    space, [anchors[i] for i in chosen], config.positives, config.max_edits, rng
-                )
-                ids = encoder.token_ids(graphs)
-                z = model.encode(ids)
-                reconstruction = model.reconstruction_loss(z, ids)
-                metric_value = metric(z, torch.as_tensor(labels, device=z.device))
-                loss = reconstruction + config.lambda_e * metric_value
-                terms = {"reconstruction": reconstruction.item(), "metric": metric_value.item()}
-                check_losses("locality", epoch + 1, {**terms, "total": loss.item()})
-                optimiser.zero_grad()
-                loss.backward()
-                optimiser.step()
-                for name, value in terms.items():
-                    sums[name] += value
-                info = f"epoch {epoch + 1} rec {terms['reconstruction']:.3f}"
-                bar.update(task, advance=1, info=info)
-            check_weights("locality", epoch + 1, model)
-            history.append({k: v / n_batches for k, v in sums.items()})
-            if checkpoint is not None:
-                save_checkpoint(
-                    checkpoint,
-                    {
-                        "model": model.state_dict(),
-                        "optimiser": optimiser.state_dict(),
-                        "epoch": epoch + 1,
-                        "history": history,
-                        "config": asdict(config),
-                    },
-                )
-    model.eval()
+
+    def batches(random: EpochRandom) -> Iterator[torch.Tensor]:
+        rng = random.numpy(EDIT_STREAM)
+        order = rng.permutation(len(anchors))
+        for start in range(0, len(anchors), config.anchors_per_batch):
+            chosen = [anchors[i] for i in order[start : start + config.anchors_per_batch]]
+            graphs, labels = locality_batch(space, chosen, config.positives, config.max_edits, rng)
+            yield encoder.token_ids(graphs), torch.as_tensor(labels, device=encoder.device_)
+
+    def loss(
+        batch: tuple[torch.Tensor, torch.Tensor], random: EpochRandom
+    ) -> tuple[torch.Tensor, dict[str, float]]:
+        ids, labels = batch
+        z = model.encode(ids)
+        reconstruction = model.reconstruction_loss(z, ids)
+        metric_value = metric(z, labels)
+        terms = {"reconstruction": reconstruction.item(), "metric": metric_value.item()}
+        return reconstruction + config.lambda_e * metric_value, terms
+
+    trainer = Trainer(
+        "locality",
+        config.epochs,
+        config.seed,
+        asdict(config),
+        checkpoint=None if checkpoint is None else Path(checkpoint),
+        progress=progress,
+        steps_per_epoch=-(-len(anchors) // config.anchors_per_batch),
+    )
+    history = trainer.fit(model, encoder.optimizer(model), batches, loss)
     encoder.pretraining = {
         "method": "locality",
         **asdict(config),
@@ -235,7 +206,3 @@ def pretrain_locality(
         "history": history,
     }
     return history
-
-
-def _without_epochs(config: object) -> object:
-    return {k: v for k, v in config.items() if k != "epochs"} if isinstance(config, dict) else None

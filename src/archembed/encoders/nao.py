@@ -25,13 +25,9 @@ from archembed.encoders.sequence import SequenceCodec, sequence_codec
 from archembed.errors import ConfigError, CorruptFileError
 from archembed.graph import ArchGraph
 from archembed.nn.mlp import mlp
-from archembed.nn.runtime import (
-    check_losses,
-    check_weights,
-    load_checkpoint,
-    resolve_device,
-    save_checkpoint,
-)
+from archembed.nn.runtime import load_checkpoint, resolve_device, save_checkpoint
+from archembed.nn.training import EpochRandom, Trainer, seeded
+from archembed.preprocessing import Standardizer
 
 MIN_HIDDEN, MAX_HIDDEN = 16, 64
 
@@ -143,7 +139,7 @@ class NAOEncoder(Encoder):
         self.codec: SequenceCodec = sequence_codec(self.space)
         self.device_ = resolve_device(device)
         self.model_: NAOController | None = None
-        self.y_mean_, self.y_std_ = 0.0, 1.0
+        self.scaler_ = Standardizer(mean_=np.zeros(()), std_=np.ones(()))
         self.rng_ = np.random.default_rng(seed)
 
     def config(self) -> dict[str, Any]:
@@ -162,8 +158,7 @@ class NAOEncoder(Encoder):
     def build(self) -> NAOController:
         """The controller, created (seeded) on first use."""
         if self.model_ is None:
-            with torch.random.fork_rng(devices=[]):
-                torch.manual_seed(self.seed)
+            with seeded(self.seed):
                 self.model_ = NAOController(self.codec.allowed, self.hidden).to(self.device_)
         return self.model_
 
@@ -174,9 +169,19 @@ class NAOEncoder(Encoder):
         return torch.as_tensor(self.codec.encode_batch(graphs), device=self.device_)
 
     def fit(
-        self, graphs: Sequence[ArchGraph], y: np.ndarray | None = None, epochs: int | None = None
+        self,
+        graphs: Sequence[ArchGraph],
+        y: np.ndarray | None = None,
+        epochs: int | None = None,
+        *,
+        checkpoint: Path | None = None,
     ) -> NAOEncoder:
-        """Train for ``epochs`` (default ``self.epochs``) passes over ``graphs``."""
+        """Train for ``epochs`` (default ``self.epochs``) passes over ``graphs``.
+
+        Each call draws its run's seed from the encoder's generator (repeated fits in a search
+        see new batch orders; a new encoder with the same seed repeats them). With
+        ``checkpoint``, state is saved every epoch and an interrupted run is continued.
+        """
         model = self.build()
         ids = self.token_ids(graphs)
         target = None
@@ -184,31 +189,46 @@ class NAOEncoder(Encoder):
             values = np.asarray(y, dtype=np.float64)
             if values.shape != (len(graphs),):
                 raise ConfigError(f"got {values.shape[0]} targets for {len(graphs)} graphs")
-            self.y_mean_ = float(values.mean())
-            self.y_std_ = float(values.std()) or 1.0
-            standard = (values - self.y_mean_) / self.y_std_
+            self.scaler_ = Standardizer().fit(values)
+            standard = self.scaler_.transform(values)
             target = torch.as_tensor(standard, dtype=torch.float32, device=self.device_)
-        optimiser = self.optimizer(model)
-        model.train()
-        for epoch in range(self.epochs if epochs is None else epochs):
-            for batch in np.array_split(
-                self.rng_.permutation(len(graphs)), max(1, -(-len(graphs) // self.batch_size))
-            ):
-                index = torch.as_tensor(batch, device=self.device_)
-                z = model.encode(ids[index])
-                loss = model.reconstruction_loss(z, ids[index])
-                terms = {"reconstruction": float(loss.detach())}
-                if target is not None:
-                    mse = F.mse_loss(model.predict(z), target[index])
-                    terms["prediction"] = float(mse.detach())
-                    loss = self.lam * mse + (1.0 - self.lam) * loss
-                check_losses("NAO", epoch + 1, terms)
-                optimiser.zero_grad()
-                loss.backward()
-                optimiser.step()
-            check_weights("NAO", epoch + 1, model)
-        model.eval()
+        trainer = Trainer(
+            "NAO",
+            self.epochs if epochs is None else epochs,
+            int(self.rng_.integers(2**31)),
+            self.config(),
+            checkpoint=checkpoint,
+            progress=False,
+        )
+        trainer.fit(
+            model,
+            self.optimizer(model),
+            lambda random: self._batches(len(graphs), random),
+            lambda index, random: self._loss(model, ids[index], target, index),
+        )
         return self
+
+    def _batches(self, n: int, random: EpochRandom) -> list[torch.Tensor]:
+        """One epoch's index batches: a random order split into near-equal parts."""
+        parts = np.array_split(random.numpy().permutation(n), max(1, -(-n // self.batch_size)))
+        return [torch.as_tensor(part, device=self.device_) for part in parts]
+
+    def _loss(
+        self,
+        model: NAOController,
+        ids: torch.Tensor,
+        target: torch.Tensor | None,
+        index: torch.Tensor,
+    ) -> tuple[torch.Tensor, dict[str, float]]:
+        """Reconstruction NLL, mixed with the prediction MSE (weight ``lam``) given targets."""
+        z = model.encode(ids)
+        loss = model.reconstruction_loss(z, ids)
+        terms = {"reconstruction": float(loss.detach())}
+        if target is not None:
+            mse = F.mse_loss(model.predict(z), target[index])
+            terms["prediction"] = float(mse.detach())
+            loss = self.lam * mse + (1.0 - self.lam) * loss
+        return loss, terms
 
     def _fitted(self) -> NAOController:
         if self.model_ is None:
@@ -232,7 +252,7 @@ class NAOEncoder(Encoder):
         model = self._fitted()
         with torch.no_grad():
             z = torch.as_tensor(np.asarray(embeddings, dtype=np.float32), device=self.device_)
-            return model.predict(z).cpu().numpy() * self.y_std_ + self.y_mean_
+            return self.scaler_.inverse_transform(model.predict(z).cpu().numpy())
 
     def ascend(self, embeddings: np.ndarray, step_size: float) -> np.ndarray:
         """One step of size ``step_size`` along the normalised predictor gradient per embedding."""
@@ -247,7 +267,11 @@ class NAOEncoder(Encoder):
         model = self._fitted()
         save_checkpoint(
             directory / "state.pt",
-            {"model": model.state_dict(), "y_mean": self.y_mean_, "y_std": self.y_std_},
+            {
+                "model": model.state_dict(),
+                "y_mean": float(self.scaler_.mean_),
+                "y_std": float(self.scaler_.std_),
+            },
         )
 
     def load_state(self, directory: Path) -> None:
@@ -256,5 +280,7 @@ class NAOEncoder(Encoder):
         )
         model = self.build()
         model.load_state_dict(state["model"])  # a mismatch: see load_encoder's error
-        self.y_mean_, self.y_std_ = float(state["y_mean"]), float(state["y_std"])
+        self.scaler_ = Standardizer(
+            mean_=np.asarray(float(state["y_mean"])), std_=np.asarray(float(state["y_std"]))
+        )
         model.eval()

@@ -9,8 +9,6 @@ and trains it with Adam on a pairwise hinge ranking loss or MSE. ``fit(graphs, y
 
 from __future__ import annotations
 
-import contextlib
-import inspect
 import math
 from abc import abstractmethod
 from collections.abc import Iterator, Sequence
@@ -23,9 +21,13 @@ from torch import nn
 
 from archembed.encoders.base import Encoder
 from archembed.errors import ConfigError, CorruptFileError
+from archembed.estimator import Estimator, no_uncertainty
 from archembed.graph import ArchGraph
 from archembed.nn.ranking import LOSSES, prediction_loss
-from archembed.nn.runtime import load_checkpoint, resolve_device, save_checkpoint, seed_everything
+from archembed.nn.runtime import load_checkpoint, resolve_device, save_checkpoint
+from archembed.nn.training import EpochRandom, Trainer, seeded
+from archembed.preprocessing import Standardizer
+from archembed.threads import torch_threads
 
 Inputs = dict[str, torch.Tensor]
 
@@ -59,19 +61,7 @@ def output_rows(nodes: torch.Tensor, out_index: torch.Tensor) -> torch.Tensor:
     return nodes[torch.arange(nodes.shape[0]), out_index]
 
 
-@contextlib.contextmanager
-def torch_threads(threads: int | None) -> Iterator[None]:
-    """Temporarily set torch's intra-op thread count (None: leave it)."""
-    previous = torch.get_num_threads()
-    if threads is not None:
-        torch.set_num_threads(threads)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(previous)
-
-
-class TrainedEncoder(Encoder):
+class TrainedEncoder(Estimator, Encoder):
     """Base class: training loop, prediction, encoding, save/load; subclasses define the model.
 
     ``loss`` is ``"hinge"`` (ranking, ``margin``; scores are not in target units; ``pair_ratio``
@@ -89,6 +79,7 @@ class TrainedEncoder(Encoder):
     """
 
     supervised = True
+    has_std = False
 
     def __init__(
         self,
@@ -154,20 +145,23 @@ class TrainedEncoder(Encoder):
         """Hook run on the training graphs before the network is built (e.g. feature scaling)."""
 
     def config(self) -> dict[str, Any]:
-        names = [
-            name
-            for cls in type(self).__mro__
-            if "__init__" in cls.__dict__ and issubclass(cls, TrainedEncoder)
-            for name, param in inspect.signature(cls.__init__).parameters.items()
-            if name not in ("self", "space") and param.kind is not param.VAR_KEYWORD
-        ]
-        return {name: getattr(self, name) for name in dict.fromkeys(names)}
+        return {k: v for k, v in self.get_params(deep=False).items() if k != "space"}
 
-    def fit(self, graphs: Sequence[ArchGraph], y: np.ndarray | None = None) -> TrainedEncoder:
+    def fit(
+        self,
+        graphs: Sequence[ArchGraph],
+        y: np.ndarray | None = None,
+        *,
+        checkpoint: Path | None = None,
+    ) -> TrainedEncoder:
+        """Train on ``graphs`` and targets ``y``; with ``checkpoint``, save every epoch there
+        and continue an interrupted run of the same configuration from it."""
         with torch_threads(self.threads):
-            return self._fit(graphs, y)
+            return self._fit(graphs, y, checkpoint)
 
-    def _fit(self, graphs: Sequence[ArchGraph], y: np.ndarray | None) -> TrainedEncoder:
+    def _fit(
+        self, graphs: Sequence[ArchGraph], y: np.ndarray | None, checkpoint: Path | None
+    ) -> TrainedEncoder:
         if y is None:
             raise ConfigError(f"{self.name} is supervised: fit(graphs, y) needs targets")
         targets = np.asarray(y, dtype=np.float64)
@@ -180,44 +174,51 @@ class TrainedEncoder(Encoder):
             )
         for graph in graphs:
             self.space.check(graph)
-        generator = seed_everything(self.seed)
         device = resolve_device(self.device)
-        self.y_mean_ = targets.mean(axis=0)
-        self.y_std_ = np.where(targets.std(axis=0) > 0, targets.std(axis=0), 1.0)
-        scaled = torch.as_tensor((targets - self.y_mean_) / self.y_std_, dtype=torch.float32)
+        self.scaler_ = Standardizer()
+        scaled = torch.as_tensor(self.scaler_.fit_transform(targets), dtype=torch.float32)
         self._prepare(graphs)
         inputs = {k: v.to(device) for k, v in self._inputs(graphs).items()}
         scaled = scaled.to(device)
-        self.model_ = self._network(targets.shape[1]).to(device)
+        with seeded(self.seed):
+            self.model_ = self._network(targets.shape[1]).to(device)
         optimiser = torch.optim.Adam(
             self.model_.parameters(), lr=self.lr, weight_decay=self.weight_decay
         )
-        n = len(graphs)
-        epochs = self.epochs_for(n)
+        epochs = self.epochs_for(len(graphs))
         schedule = (
             torch.optim.lr_scheduler.CosineAnnealingLR(optimiser, T_max=epochs)
             if self.schedule == "cosine"
             else None
         )
-        self.model_.train()
-        for _ in range(epochs):
-            order = torch.randperm(n, generator=generator).to(device)
-            for start in range(0, n - 1, self.batch_size):
-                rows = order[start : start + self.batch_size]
-                scores, _ = self.model_(**{k: v[rows] for k, v in inputs.items()})
-                max_pairs = (
-                    None if self.pair_ratio is None else math.ceil(self.pair_ratio * len(rows))
-                )
-                loss = prediction_loss(
-                    self.loss, scores, scaled[rows], self.margin, max_pairs, generator
-                )
-                optimiser.zero_grad()
-                loss.backward()
-                optimiser.step()
-            if schedule is not None:
-                schedule.step()
-        self.model_.eval()
+        trainer = Trainer(
+            self.name, epochs, self.seed, self.config(), checkpoint=checkpoint, progress=False
+        )
+        trainer.fit(
+            self.model_,
+            optimiser,
+            lambda random: self._batches(len(graphs), device, random),
+            lambda rows, random: self._loss(inputs, scaled, rows, random),
+            schedule,
+        )
         return self
+
+    def _batches(self, n: int, device: torch.device, random: EpochRandom) -> Iterator[torch.Tensor]:
+        """Row indices of one epoch's batches (a random order; a last single row is dropped)."""
+        order = torch.randperm(n, generator=random.torch()).to(device)
+        for start in range(0, n - 1, self.batch_size):
+            yield order[start : start + self.batch_size]
+
+    def _loss(
+        self, inputs: Inputs, scaled: torch.Tensor, rows: torch.Tensor, random: EpochRandom
+    ) -> tuple[torch.Tensor, dict[str, float]]:
+        """Ranking or MSE loss of one batch; pairs are drawn from the epoch's stream."""
+        scores, _ = self.model_(**{k: v[rows] for k, v in inputs.items()})
+        max_pairs = None if self.pair_ratio is None else math.ceil(self.pair_ratio * len(rows))
+        loss = prediction_loss(
+            self.loss, scores, scaled[rows], self.margin, max_pairs, random.torch()
+        )
+        return loss, {}
 
     def _run(self, graphs: Sequence[ArchGraph]) -> tuple[np.ndarray, np.ndarray]:
         if not hasattr(self, "model_"):
@@ -235,11 +236,13 @@ class TrainedEncoder(Encoder):
                 codes.append(c.cpu())
         return torch.cat(scores).numpy(), torch.cat(codes).numpy()
 
-    def predict(self, graphs: Sequence[ArchGraph]) -> np.ndarray:
+    def predict(self, graphs: Sequence[ArchGraph], return_std: bool = False) -> np.ndarray:
         """Predicted scores, shaped like the ``y`` given to fit; target units when MSE-trained."""
+        if return_std:
+            raise no_uncertainty(self.name)
         scores = self._run(graphs)[0].astype(np.float64)
         if self.loss == "mse":
-            scores = scores * self.y_std_ + self.y_mean_
+            scores = self.scaler_.inverse_transform(scores)
         return scores[:, 0] if self.target_ndim_ == 1 else scores
 
     def transform(self, graphs: Sequence[ArchGraph]) -> np.ndarray:
@@ -257,10 +260,10 @@ class TrainedEncoder(Encoder):
             directory / "state.pt",
             {
                 "model": self.model_.state_dict(),
-                "n_outputs": len(self.y_mean_),
+                "n_outputs": len(self.scaler_.mean_),
                 "target_ndim": self.target_ndim_,
-                "y_mean": torch.as_tensor(self.y_mean_),
-                "y_std": torch.as_tensor(self.y_std_),
+                "y_mean": torch.as_tensor(self.scaler_.mean_),
+                "y_std": torch.as_tensor(self.scaler_.std_),
                 "extra": self._extra_state(),
             },
         )
@@ -274,5 +277,4 @@ class TrainedEncoder(Encoder):
         self.model_.load_state_dict(state["model"])
         self.model_.to(resolve_device(self.device)).eval()
         self.target_ndim_ = int(state["target_ndim"])
-        self.y_mean_ = state["y_mean"].numpy()
-        self.y_std_ = state["y_std"].numpy()
+        self.scaler_ = Standardizer(mean_=state["y_mean"].numpy(), std_=state["y_std"].numpy())

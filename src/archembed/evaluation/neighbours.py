@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from archembed.encoders.base import GraphDecoder
 from archembed.graph import ArchGraph
 
 
@@ -45,7 +46,7 @@ def neighbour_sequence(
     chain = greedy_chain(emb, start, length)
     cells: list[ArchGraph | None] = [pool[i] for i in chain]
     decoded_match = None
-    if hasattr(encoder, "decode") and hasattr(encoder, "encode_nodes"):
+    if isinstance(encoder, GraphDecoder):
         decoded = encoder.decode(encoder.encode_nodes(cells))
         decoded_match = [d == c for d, c in zip(decoded, cells)]
         cells = decoded

@@ -5,7 +5,8 @@ For each seed, a predictor is fitted on ``n_train`` random labelled architecture
 where search happens). The official arch2vec Fig. 2 script also drops the test architectures
 whose *prediction* is under the threshold; ``prediction_filtered`` scores that way too, so a
 seed whose training draw holds a diverged network (NB101: 9.5 % accuracy) does not dominate.
-Works for any encoder.
+Works for any :class:`~archembed.predictors.ArchPredictor`; :func:`predictive_power_of`
+scores an encoder's embeddings with a regression head.
 """
 
 from __future__ import annotations
@@ -15,9 +16,11 @@ from typing import Any
 
 import numpy as np
 
+from archembed.encoders.base import Encoder
 from archembed.errors import ConfigError
+from archembed.estimator import reseeded
 from archembed.graph import ArchGraph
-from archembed.predictors import make_predictor
+from archembed.predictors import ArchPredictor, EmbeddingPredictor, make_predictor, tabulated
 from archembed.predictors.metrics import pearson, rmse
 
 PREDICT_CHUNK = 1024
@@ -29,18 +32,18 @@ def chunks(index: np.ndarray) -> int:
 
 
 def predictive_power(
-    embeddings: np.ndarray,
+    predictor: ArchPredictor,
+    graphs: Sequence[ArchGraph],
     targets: np.ndarray,
     n_train: int = 250,
     threshold: float = 80.0,
     seeds: Sequence[int] = range(10),
-    predictor: str = "gp",
 ) -> dict[str, Any]:
     """Per-seed and mean RMSE / Pearson r on test architectures with target > ``threshold``,
-    and (``prediction_filtered``) on those whose prediction exceeds it as well."""
-    X = np.asarray(embeddings, dtype=np.float64)
+    and (``prediction_filtered``) on those whose prediction exceeds it as well. Each seed
+    draws the training architectures and seeds a clone of ``predictor``."""
     y = np.asarray(targets, dtype=np.float64)
-    if len(X) != len(y) or len(y) <= n_train:
+    if len(graphs) != len(y) or len(y) <= n_train:
         raise ConfigError(f"need more than n_train={n_train} labelled architectures, got {len(y)}")
     runs = []
     for seed in seeds:
@@ -50,9 +53,12 @@ def predictive_power(
         test = rest[y[rest] > threshold]
         if len(test) < 3:
             raise ConfigError(f"fewer than 3 test architectures above threshold {threshold}")
-        model = make_predictor(predictor, seed=int(seed)).fit(X[train], y[train])
+        model = reseeded(predictor, int(seed)).fit([graphs[i] for i in train], y[train])
         pred = np.concatenate(
-            [np.asarray(model.predict(X[part])) for part in np.array_split(test, chunks(test))]
+            [
+                np.asarray(model.predict([graphs[i] for i in part]))
+                for part in np.array_split(test, chunks(test))
+            ]
         )
         kept = pred > threshold
         truth, kept_truth, kept_pred = y[test], y[test][kept], pred[kept]
@@ -69,7 +75,7 @@ def predictive_power(
             }
         )
     return {
-        "predictor": predictor,
+        "predictor": predictor.name,
         "n_train": n_train,
         "threshold": threshold,
         **_mean_std(runs, ""),
@@ -91,7 +97,14 @@ def _mean_std(runs: Sequence[dict[str, Any]], suffix: str) -> dict[str, float]:
 
 
 def predictive_power_of(
-    encoder: Any, graphs: Sequence[ArchGraph], targets: np.ndarray, **options: Any
+    encoder: Encoder,
+    graphs: Sequence[ArchGraph],
+    targets: np.ndarray,
+    head: str = "gp",
+    **options: Any,
 ) -> dict[str, Any]:
-    """:func:`predictive_power` on ``encoder.transform(graphs)``."""
-    return predictive_power(encoder.transform(graphs), targets, **options)
+    """:func:`predictive_power` of ``encoder``'s embeddings (computed once) with a ``head``."""
+    table = tabulated(encoder, graphs)
+    return predictive_power(
+        EmbeddingPredictor(table, make_predictor(head)), graphs, targets, **options
+    )

@@ -6,10 +6,10 @@ from typing import Any
 
 import numpy as np
 
+from archembed.encoders.base import GraphDecoder
 from archembed.encoders.decoding import (
-    decoded_fingerprints,
     graphs_from_codes,
-    paper_valid,
+    paper_quality,
     validity_uniqueness,
     well_formed_ops,
 )
@@ -42,27 +42,23 @@ def sample_quality(
     quality = validity_uniqueness(encoder.space, decoded)
     well_formed = well_formed_ops(encoder.space, codes)
     op_rows = {codes[i].tobytes() for i in np.flatnonzero(well_formed)}
-    paper_codes, paper_adjacency = encoder.paper_decode_codes(z)
-    paper = paper_valid(encoder.space, paper_codes, paper_adjacency)
-    if paper is None:
-        paper = np.array([graph is not None for graph in decoded], dtype=bool)
-    paper_rows = np.flatnonzero(paper)
-    paper_unique = decoded_fingerprints(paper_codes, paper_adjacency, paper_rows)
+    strict = np.array([graph is not None for graph in decoded], dtype=bool)
+    paper = paper_quality(encoder.space, *encoder.paper_decode_codes(z), strict)
     return {
         "prior": prior,
         "prior_description": PRIOR_LABELS[prior],
         **quality,
         "op_validity": float(well_formed.mean()),
         "op_uniqueness": len(op_rows) / max(int(well_formed.sum()), 1),
-        "paper_validity": float(paper.mean()) if len(paper) else float("nan"),
-        "paper_uniqueness": len(paper_unique) / max(len(paper_rows), 1),
+        "paper_validity": paper["validity"],
+        "paper_uniqueness": paper["uniqueness"],
     }
 
 
 def pretraining_quality(encoder: Any, n_samples: int = 10_000, seed: int = 0) -> dict[str, Any]:
     """Held-out reconstruction (exact graphs, and element-wise ops / adjacency) and sample
     quality under both priors."""
-    if not hasattr(encoder, "decode_codes"):
+    if not isinstance(encoder, GraphDecoder):
         raise ConfigError(f"encoder {encoder.name!r} has no decoder: no pretraining quality")
     scores = encoder.reconstruction_scores()
     return {

@@ -17,6 +17,7 @@ import numpy as np
 
 from archembed.benchmarks.base import Benchmark
 from archembed.checks import check_choice, check_float, check_int, check_seed
+from archembed.encoders.base import GraphDecoder
 from archembed.encoders.cellwise import encoder_for_space
 from archembed.errors import ConfigError
 from archembed.evaluation.neighbours import neighbour_sequence
@@ -24,6 +25,7 @@ from archembed.evaluation.predictive import predictive_power
 from archembed.evaluation.pretraining import pretraining_quality
 from archembed.evaluation.smoothness import smoothness
 from archembed.io import write_json
+from archembed.predictors import EmbeddingPredictor, make_predictor, tabulated
 from archembed.progress import ProgressBar
 from archembed.viz.neighbours import plot_cell_sequence
 from archembed.viz.projection import PROJECTIONS, plot_embedding_2d
@@ -107,7 +109,7 @@ def evaluate_model(
         "settings": asdict(settings),
         "seconds": {},
     }
-    has_decoder = hasattr(model, "decode_codes")
+    has_decoder = isinstance(model, GraphDecoder)
     with ProgressBar(enabled=progress) as bar:
         task = bar.add_task("evaluating", total=4 + has_decoder)
 
@@ -127,9 +129,10 @@ def evaluate_model(
             step("pretraining", started)
 
         started = time.perf_counter()
-        embeddings = encoder.transform(graphs)
+        table = tabulated(encoder, graphs)
         predictive = predictive_power(
-            embeddings,
+            EmbeddingPredictor(table, make_predictor("gp")),
+            graphs,
             targets,
             n_train=settings.n_train,
             threshold=settings.threshold,
@@ -153,7 +156,7 @@ def evaluate_model(
         rng = np.random.default_rng(settings.seed)
         chosen = rng.choice(len(graphs), min(settings.tsne_points, len(graphs)), replace=False)
         coords = plot_embedding_2d(
-            embeddings[chosen],
+            table.matrix[chosen],
             targets[chosen],
             directory / f"{settings.projection}.png",
             method=settings.projection,

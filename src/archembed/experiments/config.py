@@ -18,8 +18,8 @@ from typing import Any, Literal, get_args
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from archembed.benchmarks.protocols import MetricRequest, search_protocol
 from archembed.errors import ConfigError, DataNotFoundError, UserError
-from archembed.search.objectives import MetricRequest, default_protocol
 
 MAX_SEEDS = 10_000
 MAX_SEED = 2**32 - 1
@@ -59,7 +59,7 @@ class BenchmarkSpec(Strict):
     """A benchmark objective. ``name`` may be ``benchmark/dataset`` (e.g. ``nb201/cifar10-valid``).
 
     Without ``metric``/``test`` the documented protocol of that benchmark/dataset is used
-    (:data:`archembed.search.objectives.PROTOCOLS`); ``test: null`` reports no test value.
+    (:data:`archembed.benchmarks.protocols.SEARCH_PROTOCOLS`); ``test: null`` reports no test value.
     """
 
     name: str
@@ -97,7 +97,7 @@ class BenchmarkSpec(Strict):
     def requests(self) -> tuple[MetricRequest, MetricRequest | None]:
         """The search metric and the test metric (protocol defaults filled in)."""
         assert self.dataset is not None
-        protocol = default_protocol(self.name, self.dataset)
+        protocol = search_protocol(self.name, self.dataset)
         if self.metric is not None:
             search = MetricRequest(self.dataset, self.metric, self.epoch)
         elif protocol is not None:
@@ -113,7 +113,8 @@ class BenchmarkSpec(Strict):
 
 class EncoderSpec(Strict):
     """An embedding: a registered encoder by ``kind`` (default: ``name``), fitted on the space
-    with ``pretrain`` parameters, or a saved model directory ``model``."""
+    with ``pretrain`` parameters, or ``model``: a saved model directory or an embedding Parquet
+    file (:data:`archembed.encoders.precomputed.FILE_FORMAT`)."""
 
     name: str
     kind: str | None = None

@@ -40,7 +40,7 @@ def new_encoder(spec: EncoderSpec, space: SearchSpace) -> Encoder:
         )
     try:
         return cls(space, **dict(spec.pretrain or {}))
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, ConfigError) as exc:
         raise ConfigError(f"encoders.{spec.name}.pretrain: {exc}") from None
 
 

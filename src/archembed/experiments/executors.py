@@ -5,7 +5,7 @@ not once per seed: local workers get them at start-up, Ray through its object st
 Each yields outcomes as seeds finish; a seed that raises comes back as a failed outcome.
 Workers get ``--threads`` split between them and never outlive the run (see
 :mod:`archembed.workers`); a local Ray instance listens on 127.0.0.1 only and is shut down
-when the run ends.
+when the run ends (a watcher process kills its daemons if this process is killed outright).
 """
 
 from __future__ import annotations
@@ -22,7 +22,8 @@ from typing import Any
 
 from archembed.errors import ConfigError
 from archembed.experiments.tasks import SeedOutcome, SeedTask, failed_outcome, run_task
-from archembed.threads import set_threads, worker_threads
+from archembed.reaper import reap_on_exit
+from archembed.threads import set_threads, torch_threads, worker_threads
 from archembed.workers import process_pool, sigterm_as_exit
 
 RAY_LOOPBACK_ENV = "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"
@@ -78,16 +79,8 @@ def _outcome(future: Future, task: SeedTask) -> SeedOutcome:
 @contextlib.contextmanager
 def _parent_at_rest() -> Iterator[None]:
     """One torch thread in this process while its workers compute (it only waits for them)."""
-    torch = sys.modules.get("torch")
-    if torch is None:
+    with torch_threads(1 if "torch" in sys.modules else None):
         yield
-        return
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(previous)
 
 
 class RayExecutor(Executor):
@@ -110,14 +103,16 @@ class RayExecutor(Executor):
     def run(self, tasks: list[SeedTask], shared: dict[str, Any]) -> Iterator[SeedOutcome]:
         ray = self.ray
         started = not ray.is_initialized()
-        if started:
-            self._start()
-        try:
-            with sigterm_as_exit():  # instead of Ray's handler, which exits at once
-                yield from self._run(tasks, shared)
-        finally:
+        # Ray's daemons do not watch this process: a watcher kills them if it is SIGKILLed
+        with reap_on_exit() if started and self.address is None else contextlib.nullcontext():
             if started:
-                ray.shutdown()
+                self._start()
+            try:
+                with sigterm_as_exit():  # instead of Ray's handler, which exits at once
+                    yield from self._run(tasks, shared)
+            finally:
+                if started:
+                    ray.shutdown()
 
     def _start(self) -> None:
         """Connect to ``address``, or start a local instance on the loopback address."""

@@ -16,6 +16,12 @@ from typing import Any
 
 from archembed.benchmarks.catalog import load_benchmark
 from archembed.encoders.base import Encoder
+from archembed.encoders.precomputed import (
+    EmbeddingFile,
+    is_embedding_file,
+    precompute,
+    read_embedding_file,
+)
 from archembed.errors import ConfigError
 from archembed.experiments.config import BenchmarkSpec, EncoderSpec, ExperimentConfig, StrategySpec
 from archembed.experiments.encoders import fit_encoder, new_encoder
@@ -25,7 +31,6 @@ from archembed.experiments.tasks import SeedTask
 from archembed.progress import ProgressBar, status
 from archembed.search.base import accepts_encoder, check_strategy
 from archembed.search.budget import Budget
-from archembed.search.candidates import precompute
 from archembed.search.objectives import BenchmarkObjective, Objective
 
 
@@ -94,9 +99,9 @@ def plan_runs(config: ExperimentConfig, out: Path, single: bool = False) -> list
     return runs
 
 
-def build_objective(spec: BenchmarkSpec) -> BenchmarkObjective:
+def build_objective(spec: BenchmarkSpec, data_dir: Path | None = None) -> BenchmarkObjective:
     search, test = spec.requests()
-    return BenchmarkObjective(load_benchmark(spec.name), search, test, noise=spec.noise)
+    return BenchmarkObjective(load_benchmark(spec.name, data_dir), search, test, noise=spec.noise)
 
 
 def run_experiment(
@@ -123,8 +128,9 @@ def run_experiment(
     if not todo:
         return summaries
     pending = list({run.label: run for run, _, _ in todo}.values())
+    files = _embedding_files(pending)
     objectives = _objectives(pending, budget)
-    encoders = _new_encoders(pending, objectives)
+    encoders = _new_encoders(pending, objectives, files)
     executor = executor or make_executor(config.executor, config.workers, config.address)
     shared = _shared_inputs(pending, objectives, encoders, out / "encoders", progress)
     tasks = [
@@ -188,16 +194,33 @@ def _objectives(runs: list[RunSpec], budget: Budget) -> dict[str, BenchmarkObjec
     return objectives
 
 
+def _embedding_files(runs: list[RunSpec]) -> dict[Path, EmbeddingFile]:
+    """Every embedding file an encoder names, read and checked before any benchmark loads."""
+    models = {run.encoder.model for run in runs if run.encoder is not None}
+    return {
+        path: read_embedding_file(path)
+        for path in models
+        if path is not None and is_embedding_file(path)
+    }
+
+
 def _new_encoders(
-    runs: list[RunSpec], objectives: dict[str, BenchmarkObjective]
+    runs: list[RunSpec],
+    objectives: dict[str, BenchmarkObjective],
+    files: dict[Path, EmbeddingFile],
 ) -> dict[str, Encoder]:
-    """Every encoder built untrained, so a bad one fails before any other trains."""
+    """Every encoder built untrained, so a bad one fails before any other trains; an
+    embedding file must cover the searched architectures."""
     encoders: dict[str, Encoder] = {}
     for run in runs:
         key = _shared_key(run)
-        if run.encoder is not None and key not in encoders:
-            space = objectives[run.benchmark.label].space.base
-            encoders[key] = new_encoder(run.encoder, space)
+        if run.encoder is None or key in encoders:
+            continue
+        space = objectives[run.benchmark.label].space
+        if run.encoder.model in files:
+            encoders[key] = files[run.encoder.model].encoder(space)
+        else:
+            encoders[key] = new_encoder(run.encoder, space.base)
     return encoders
 
 

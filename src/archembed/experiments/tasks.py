@@ -44,20 +44,24 @@ def run_task(task: SeedTask, objective: Objective, encoder: Encoder | None) -> S
     """
     start = time.perf_counter()
     try:
-        strategy_rng, objective_rng = (
-            np.random.default_rng(s) for s in np.random.SeedSequence(task.seed).spawn(2)
-        )
-        strategy = make_strategy(
-            task.strategy, objective.space, strategy_rng, encoder, **task.params
-        )
-        trajectory, timings = run_search(
-            strategy, objective, task.budget, objective_rng, task.batch_size
-        )
+        trajectory, timings = search_seed(task, objective, encoder)
     except Exception as exc:  # recorded per seed; a bug in one seed must not stop the rest
         return failed_outcome(task, exc, time.perf_counter() - start)
     summary = summarise(task, trajectory, timings)
     summary["wall_seconds"] = time.perf_counter() - start
     return SeedOutcome(task, summary, trajectory)
+
+
+def search_seed(
+    task: SeedTask, objective: Objective, encoder: Encoder | None
+) -> tuple[pd.DataFrame, dict[str, float]]:
+    """The search of one seed: trajectory and timings (the strategy's and the objective's
+    random streams are derived from the seed)."""
+    strategy_rng, objective_rng = (
+        np.random.default_rng(s) for s in np.random.SeedSequence(task.seed).spawn(2)
+    )
+    strategy = make_strategy(task.strategy, objective.space, strategy_rng, encoder, **task.params)
+    return run_search(strategy, objective, task.budget, objective_rng, task.batch_size)
 
 
 def summarise(

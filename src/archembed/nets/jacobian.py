@@ -14,9 +14,8 @@ import os
 import shutil
 import time
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import as_completed
 from dataclasses import dataclass
-from multiprocessing import get_context
 from pathlib import Path
 
 import numpy as np
@@ -33,8 +32,8 @@ from archembed.nets.ops import set_batchnorm_mode
 from archembed.nn.runtime import resolve_device
 from archembed.progress import ProgressBar
 from archembed.spaces import get_space
-from archembed.threads import apply_torch_threads, cpu_count, current_threads, worker_threads
-from archembed.workers import start_worker
+from archembed.threads import apply_torch_threads, cpu_count, current_threads
+from archembed.workers import process_pool
 
 PROJECTION_FILE = "projection.npy"
 """The (k, input_dim) basis, saved next to a store so readers can project new Jacobians."""
@@ -152,13 +151,6 @@ _JOB: JacobianJob | None = None
 def _init_worker(job: JacobianJob) -> None:
     global _JOB
     _JOB = job
-
-
-def _init_pool_worker(job: JacobianJob, threads: int) -> None:
-    """A spawned worker: the job, its share of the threads, an exit when the parent dies."""
-    start_worker()
-    apply_torch_threads(threads)
-    _init_worker(job)
 
 
 def _work(
@@ -342,12 +334,7 @@ def _in_workers(
     task: TaskID,
 ) -> None:
     """Farm ``chunks`` out to ``n_workers`` spawned processes, each with its thread share."""
-    with ProcessPoolExecutor(
-        n_workers,
-        mp_context=get_context("spawn"),
-        initializer=_init_pool_worker,
-        initargs=(job, worker_threads(n_workers)),
-    ) as executor:
+    with process_pool(n_workers, _init_worker, job) as executor:
         futures = [
             executor.submit(_work, rows, [graphs[r] for r in rows], [ids[r] for r in rows])
             for rows in chunks

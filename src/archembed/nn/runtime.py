@@ -1,4 +1,4 @@
-"""Run-time plumbing shared by every torch model: seeding, devices, checkpoints, divergence.
+"""Run-time plumbing shared by every torch model: devices, checkpoints, divergence.
 
 Checkpoints are ``torch.save`` of plain dicts (state dicts, optimiser state, epoch, metrics),
 written atomically so an interrupted run never leaves a half-written file behind. Training
@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import math
 import os
-import random
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import torch
 
 from archembed.errors import (
@@ -23,14 +21,6 @@ from archembed.errors import (
     TrainingDivergedError,
 )
 from archembed.io import atomic_path
-
-
-def seed_everything(seed: int) -> torch.Generator:
-    """Seed Python, NumPy and torch globally; return a CPU ``torch.Generator`` with ``seed``."""
-    random.seed(seed)
-    np.random.seed(seed % 2**32)
-    torch.manual_seed(seed)
-    return torch.Generator().manual_seed(seed)
 
 
 def resolve_device(device: str | torch.device | None = None) -> torch.device:
@@ -107,7 +97,8 @@ def check_losses(
 
 def check_weights(what: str, epoch: int, model: torch.nn.Module, hint: str = DIVERGED_HINT) -> None:
     """Stop training when an optimiser step left a weight NaN or infinite."""
-    if not all(bool(torch.isfinite(p).all()) for p in model.parameters()):
+    weights = [p.detach() for p in model.parameters()]
+    if weights and not bool(torch.stack(torch._foreach_norm(weights, 1)).isfinite().all()):
         raise TrainingDivergedError(
             f"{what} training diverged at epoch {epoch}: the weights are no longer finite; {hint}"
         )

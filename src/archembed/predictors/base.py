@@ -7,14 +7,19 @@ from abc import ABC, abstractmethod
 import numpy as np
 
 from archembed.errors import ConfigError
+from archembed.estimator import Estimator, no_uncertainty
 from archembed.registry import Registry
 
 PREDICTORS: Registry[type[Predictor]] = Registry("predictor")
 register_predictor = PREDICTORS.register
 
 
-class Predictor(ABC):
-    """Maps embeddings to a scalar target; ``return_std`` is supported where the model has one."""
+class Predictor(Estimator, ABC):
+    """Maps embeddings to a scalar target; ``return_std`` is supported where the model has one.
+
+    ``__init__`` stores and checks parameters only (scikit-learn conventions: ``get_params``,
+    ``set_params``, :func:`archembed.estimator.clone`).
+    """
 
     name: str = ""
     has_std: bool = False
@@ -27,7 +32,7 @@ class Predictor(ABC):
     def _predict_mean(self, X: np.ndarray) -> np.ndarray: ...
 
     def _predict_std(self, X: np.ndarray) -> np.ndarray:
-        raise ConfigError(f"predictor {self.name!r} gives no uncertainty; use gp or dngo")
+        raise no_uncertainty(self.name)
 
     def check(self) -> None:
         """Raise ConfigError now for a parameter that ``fit`` would reject (default: none)."""

@@ -15,7 +15,9 @@ import torch
 from archembed.checks import check_float, check_int
 from archembed.errors import ConfigError
 from archembed.nn.mlp import mlp
+from archembed.nn.training import Trainer, seeded
 from archembed.predictors.base import Predictor, register_predictor
+from archembed.preprocessing import Standardizer
 
 
 @register_predictor("dngo")
@@ -47,20 +49,22 @@ class DNGOPredictor(Predictor):
                 f"DNGO needs X of shape (n, d) and y of shape (n,) with n >= 2; got "
                 f"{X_arr.shape} and {y_arr.shape}"
             )
-        self.x_mean_ = X_arr.mean(axis=0)
-        self.x_std_ = np.where(X_arr.std(axis=0) > 0, X_arr.std(axis=0), 1.0)
-        self.y_mean_ = float(y_arr.mean())
-        self.y_std_ = float(y_arr.std()) or 1.0
-        inputs = torch.as_tensor((X_arr - self.x_mean_) / self.x_std_, dtype=torch.float32)
-        targets = torch.as_tensor((y_arr - self.y_mean_) / self.y_std_, dtype=torch.float32)
-        torch.manual_seed(self.seed)
-        self.net_ = mlp([X_arr.shape[1], self.hidden, 1], activation=torch.nn.Tanh)
+        self.x_scaler_ = Standardizer().fit(X_arr)
+        self.y_scaler_ = Standardizer().fit(y_arr)
+        inputs = torch.as_tensor(self.x_scaler_.transform(X_arr), dtype=torch.float32)
+        targets = torch.as_tensor(self.y_scaler_.transform(y_arr), dtype=torch.float32)
+        with seeded(self.seed):
+            self.net_ = mlp([X_arr.shape[1], self.hidden, 1], activation=torch.nn.Tanh)
         opt = torch.optim.Adam(self.net_.parameters(), lr=self.lr, weight_decay=self.weight_decay)
-        for _ in range(self.epochs):
-            opt.zero_grad()
-            loss = torch.mean((self.net_(inputs).squeeze(-1) - targets) ** 2)
-            loss.backward()
-            opt.step()
+        Trainer("DNGO", self.epochs, self.seed, progress=False).fit(
+            self.net_,
+            opt,
+            lambda random: [(inputs, targets)],
+            lambda batch, random: (
+                torch.mean((self.net_(batch[0]).squeeze(-1) - batch[1]) ** 2),
+                {},
+            ),
+        )
         self._fit_blr(self._basis(inputs), targets.numpy().astype(np.float64))
         return self
 
@@ -93,13 +97,13 @@ class DNGOPredictor(Predictor):
         self.cov_ = (eigvecs / diag) @ eigvecs.T
 
     def _standard_basis(self, X: np.ndarray) -> np.ndarray:
-        inputs = torch.as_tensor((X - self.x_mean_) / self.x_std_, dtype=torch.float32)
+        inputs = torch.as_tensor(self.x_scaler_.transform(X), dtype=torch.float32)
         return self._basis(inputs)
 
     def _predict_mean(self, X: np.ndarray) -> np.ndarray:
-        return self._standard_basis(X) @ self.weights_ * self.y_std_ + self.y_mean_
+        return self.y_scaler_.inverse_transform(self._standard_basis(X) @ self.weights_)
 
     def _predict_std(self, X: np.ndarray) -> np.ndarray:
         phi = self._standard_basis(X)
         var = 1.0 / self.beta_ + ((phi @ self.cov_) * phi).sum(axis=1)
-        return np.sqrt(np.maximum(var, 1e-12)) * self.y_std_
+        return self.y_scaler_.scale_std(np.sqrt(np.maximum(var, 1e-12)))

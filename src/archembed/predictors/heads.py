@@ -54,6 +54,7 @@ class LightGBMPredictor(Predictor):
     """LightGBM regressor; library defaults unless parameters are given."""
 
     name = "lightgbm"
+    free_params = "params"
 
     def __init__(self, seed: int = 0, **params: object) -> None:
         import lightgbm
@@ -100,6 +101,7 @@ class RandomForestPredictor(Predictor):
 
     name = "rf"
     has_std = True
+    free_params = "params"
 
     def __init__(self, seed: int = 0, n_estimators: int = 100, **params: object) -> None:
         self.seed = seed

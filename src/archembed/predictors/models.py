@@ -3,7 +3,8 @@
 ``"gates"``, ``"tagates"``, ``"mlp"``, ``"mlp-path"``, ``"lstm"``, ``"gcn"`` name supervised
 encoders trained end to end; ``"arch2vec+gp"``, ``"onehot+lightgbm"``, ``"path+rf"`` name a
 self-supervised encoder (fitted once, without labels) whose embeddings feed a regression head
-of :mod:`archembed.predictors` (one head per target column for several fidelities).
+of :mod:`archembed.predictors` (an :class:`~archembed.predictors.EmbeddingPredictor`).
+:func:`build_predictor` makes either as an :class:`~archembed.predictors.ArchPredictor`.
 """
 
 from __future__ import annotations
@@ -13,12 +14,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-
 from archembed.encoders.base import ENCODERS, Encoder, load_encoder
 from archembed.encoders.cellwise import encoder_for_space
 from archembed.errors import ConfigError
 from archembed.graph import ArchGraph
+from archembed.predictors.arch import ArchPredictor, EmbeddingPredictor
 from archembed.predictors.base import PREDICTORS, check_predictor, make_predictor
 from archembed.threads import current_threads
 
@@ -153,25 +153,18 @@ def check_predictors(
         check_predictor(str(spec.head), params.get(str(spec.head)))
 
 
-class EmbeddingRegressor:
-    """Regression heads on fixed embeddings, one per target column."""
-
-    def __init__(self, head: str, seed: int, params: dict[str, Any] | None = None) -> None:
-        self.head = head
-        self.seed = seed
-        self.params = params or {}
-
-    predicts_values = True
-
-    def fit(self, X: np.ndarray, y: np.ndarray) -> EmbeddingRegressor:
-        columns = y.reshape(len(y), -1)
-        self.target_ndim_ = y.ndim
-        self.heads_ = [
-            make_predictor(self.head, seed=self.seed, **self.params).fit(X, columns[:, i])
-            for i in range(columns.shape[1])
-        ]
-        return self
-
-    def predict(self, X: np.ndarray) -> np.ndarray:
-        out = np.stack([np.asarray(h.predict(X)) for h in self.heads_], axis=1)
-        return out[:, 0] if self.target_ndim_ == 1 else out
+def build_predictor(
+    spec: PredictorSpec,
+    space: Any,
+    seed: int,
+    params: Mapping[str, dict[str, Any]],
+    encoder: Encoder | None = None,
+) -> ArchPredictor:
+    """A fresh, seeded predictor of ``spec`` for one run: the supervised model, or ``encoder``
+    (fitted without labels) with the spec's head; callers then use only the protocol."""
+    if spec.supervised:
+        return supervised_model(spec, space, seed, params.get(spec.encoder))
+    if encoder is None:
+        raise ConfigError(f"{spec.text} needs its fitted {spec.encoder} encoder")
+    head = make_predictor(str(spec.head), seed=seed, **params.get(str(spec.head), {}))
+    return EmbeddingPredictor(encoder, head)

@@ -6,6 +6,8 @@ it and scored on the whole test split (Kendall tau first, Spearman, Pearson, MSE
 predictor outputs target units, precision at the top K%). With several target epochs
 (anytime prediction) every run is scored at each of them. Each run's result is written to
 ``out_dir/runs/`` as it finishes, so an interrupted protocol resumes where it stopped.
+Every run builds its predictor with :func:`~archembed.predictors.models.build_predictor` and
+then uses only the :class:`~archembed.predictors.ArchPredictor` protocol.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import pandas as pd
 
 from archembed.benchmarks.base import Benchmark
 from archembed.checks import check_float, check_seed
+from archembed.encoders.precomputed import PrecomputedEncoder
 from archembed.errors import (
     ConfigError,
     CorruptFileError,
@@ -31,11 +34,12 @@ from archembed.errors import (
 )
 from archembed.graph import ArchGraph
 from archembed.io import read_json, write_json
+from archembed.predictors.arch import tabulated
 from archembed.predictors.metrics import regression_report
 from archembed.predictors.models import (
     RUNTIME_PARAMS,
-    EmbeddingRegressor,
     PredictorSpec,
+    build_predictor,
     fitted_embedder,
     parse_spec,
     supervised_model,
@@ -48,38 +52,6 @@ TOP_FRACTIONS = (0.01, 0.05, 0.1)
 MIN_TRAIN = 8
 """Fewest training architectures of a run: the smallest set of the papers' protocols (0.1% of
 the NB201 split). A fraction that trains fewer is an error, not a run on 2 or 3 cells."""
-
-
-@dataclass(frozen=True)
-class BenchmarkProtocol:
-    """Paper defaults for one benchmark: target, split share, train fractions, anytime epochs."""
-
-    dataset: str
-    metric: str
-    epoch: int
-    train_share: float
-    fractions: tuple[float, ...]
-    anytime_epochs: tuple[int, int]
-
-
-PROTOCOLS = {
-    "nb201": BenchmarkProtocol(
-        "cifar10-valid", "val_acc", 200, 0.5, (0.001, 0.005, 0.01, 0.05, 0.1), (12, 200)
-    ),
-    "nb101": BenchmarkProtocol(
-        "cifar10", "val_acc", 108, 0.9, (0.01, 0.05, 0.1, 0.5, 1.0), (36, 108)
-    ),
-}
-
-
-def protocol_for(benchmark: str) -> BenchmarkProtocol:
-    """The paper protocol of ``benchmark``; other benchmarks must give every setting."""
-    if benchmark not in PROTOCOLS:
-        raise ConfigError(
-            f"no default protocol for benchmark {benchmark!r} (known: {', '.join(PROTOCOLS)}); "
-            "give --dataset, --metric, --epoch, --train-share and --fractions"
-        )
-    return PROTOCOLS[benchmark]
 
 
 @dataclass
@@ -283,8 +255,8 @@ def run_protocol(
     paths = [_run_path(runs_dir, split, space, plan, job) for job in jobs]
     stored = [read_json(p) if p is not None and p.is_file() else None for p in paths]
     needed = [job[0] for job, run in zip(jobs, stored) if run is None and not job[0].supervised]
-    embeddings = {
-        spec.encoder: _embeddings(split, space, spec, plan, progress)
+    tables = {
+        spec.encoder: _embedding_table(split, space, spec, plan, progress)
         for spec in {s.encoder: s for s in needed}.values()
     }
     records: list[dict[str, Any]] = []
@@ -293,7 +265,7 @@ def run_protocol(
         for (spec, fraction, seed), path, run in zip(jobs, paths, stored):
             bar.update(task, info=f"{spec.text} {fraction:g} seed {seed}")
             if run is None:
-                run = _one_run(split, space, spec, fraction, seed, plan, embeddings)
+                run = _one_run(split, space, spec, fraction, seed, plan, tables)
                 if seed != plan.seeds[0] or not plan.keep_predictions:
                     run.pop("predictions")
                 if path is not None:
@@ -314,10 +286,11 @@ def _run_path(
     return runs_dir / f"{_run_key(spec.text, fraction, seed, config)}.json"
 
 
-def _embeddings(
+def _embedding_table(
     split: Split, space: Any, spec: PredictorSpec, plan: ProtocolRun, progress: bool
-) -> tuple[np.ndarray, np.ndarray]:
-    """Train and test embeddings of a self-supervised encoder fitted on the whole split."""
+) -> PrecomputedEncoder:
+    """A self-supervised encoder fitted on the whole split, its embeddings of the split
+    computed once for every run."""
     encoder = fitted_embedder(
         spec,
         space,
@@ -326,7 +299,7 @@ def _embeddings(
         params=plan.params.get(spec.encoder),
         progress=progress,
     )
-    return encoder.transform(split.train), encoder.transform(split.test)
+    return tabulated(encoder, split.train, split.test)
 
 
 def _run_config(
@@ -353,21 +326,13 @@ def _one_run(
     fraction: float,
     seed: int,
     plan: ProtocolRun,
-    embeddings: dict[str, tuple[np.ndarray, np.ndarray]],
+    tables: dict[str, PrecomputedEncoder],
 ) -> dict[str, Any]:
     rows = training_subset(len(split.train), fraction, seed)
-    y_train = split.y_train[rows]
     start = time.perf_counter()
-    if spec.supervised:
-        model = supervised_model(spec, space, seed, plan.params.get(spec.encoder))
-        model.fit([split.train[i] for i in rows], y_train)
-        predictions = model.predict(split.test)
-        predicts_values = bool(getattr(model, "predicts_values", False))
-    else:
-        X_train, X_test = embeddings[spec.encoder]
-        head = EmbeddingRegressor(spec.head or "", seed, plan.params.get(spec.head or ""))
-        predictions = head.fit(X_train[rows], y_train).predict(X_test)
-        predicts_values = True
+    model = build_predictor(spec, space, seed, plan.params, tables.get(spec.encoder))
+    model.fit([split.train[i] for i in rows], split.y_train[rows])
+    predictions = np.asarray(model.predict(split.test))
     seconds = time.perf_counter() - start
     columns = predictions.reshape(len(predictions), -1)
     truth = split.y_test.reshape(len(split.y_test), -1)
@@ -378,7 +343,7 @@ def _one_run(
         "seed": seed,
         "seconds": seconds,
         "metrics": [
-            score(truth[:, i], columns[:, i], predicts_values) for i in range(truth.shape[1])
+            score(truth[:, i], columns[:, i], model.predicts_values) for i in range(truth.shape[1])
         ],
         "predictions": columns.T.tolist(),
     }

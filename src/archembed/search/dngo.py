@@ -1,4 +1,4 @@
-"""DNGO search as in arch2vec: adaptive-basis regression surrogate, EI, top-k per round."""
+"""The ``dngo`` preset, as in arch2vec: DNGO surrogate, log-EI, top-``q`` per round."""
 
 from __future__ import annotations
 
@@ -7,19 +7,22 @@ from typing import ClassVar
 import numpy as np
 
 from archembed.encoders.base import Encoder
+from archembed.predictors.arch import EmbeddingPredictor
+from archembed.predictors.dngo import DNGOPredictor
+from archembed.search.acquisition import log_expected_improvement
 from archembed.search.base import Bound, register_strategy
-from archembed.search.bo import ModelBasedStrategy, SurrogateEI
+from archembed.search.surrogate import POOL_LIMITS, FreshSeed, SurrogateSearch
 from archembed.spaces.base import SearchSpace
+from archembed.spaces.candidates import CandidatePool
 
 
 @register_strategy("dngo")
-class DNGOSearch(SurrogateEI):
+class DNGOSearch(SurrogateSearch):
     """:class:`~archembed.predictors.dngo.DNGOPredictor` + log-EI; ``q`` = top-k per round."""
 
     name = "dngo"
-    predictor_name = "dngo"
     limits: ClassVar[dict[str, Bound]] = {
-        **ModelBasedStrategy.limits,
+        **POOL_LIMITS,
         "hidden": Bound(1, 4096),
         "epochs": Bound(1, 100_000),
         "lr": Bound(0, 10, low_open=True),
@@ -39,15 +42,13 @@ class DNGOSearch(SurrogateEI):
         lr: float = 0.01,
     ) -> None:
         self.check_arguments(locals())
-        super().__init__(space, rng, encoder, n_init, q, pool_size, mutations)
-        self.hidden = hidden
-        self.epochs = epochs
-        self.lr = lr
-
-    def predictor_params(self) -> dict[str, object]:
-        return {
-            "hidden": self.hidden,
-            "epochs": self.epochs,
-            "lr": self.lr,
-            "seed": int(self.rng.integers(2**31)),
-        }
+        super().__init__(
+            space,
+            rng,
+            EmbeddingPredictor(encoder, DNGOPredictor(hidden=hidden, epochs=epochs, lr=lr)),
+            log_expected_improvement,
+            CandidatePool(space, encoder, rng, sample_size=pool_size, mutations=mutations),
+            n_init=n_init,
+            q=q,
+            refit=FreshSeed(),
+        )

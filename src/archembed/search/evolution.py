@@ -11,8 +11,8 @@ import numpy as np
 from archembed.errors import ConfigError, InvalidArchitectureError
 from archembed.graph import ArchGraph
 from archembed.search.base import Bound, Strategy, register_strategy
-from archembed.search.candidates import draw_unseen
 from archembed.spaces.base import SearchSpace
+from archembed.spaces.candidates import draw_unseen
 
 
 @register_strategy("evolution")

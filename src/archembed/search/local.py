@@ -8,8 +8,8 @@ import numpy as np
 
 from archembed.graph import ArchGraph
 from archembed.search.base import Strategy, register_strategy
-from archembed.search.candidates import draw_unseen
 from archembed.spaces.base import SearchSpace
+from archembed.spaces.candidates import draw_unseen
 
 
 @register_strategy("local")

@@ -18,11 +18,12 @@ import numpy as np
 
 from archembed.encoders.base import Encoder
 from archembed.encoders.nao import NAOEncoder
+from archembed.encoders.precomputed import PrecomputedEncoder
 from archembed.errors import ConfigError
 from archembed.graph import ArchGraph
 from archembed.search.base import Bound, Strategy, register_strategy
-from archembed.search.candidates import PrecomputedEncoder, draw_unseen
 from archembed.spaces.base import SearchSpace
+from archembed.spaces.candidates import draw_unseen
 
 
 @register_strategy("nao")
@@ -60,7 +61,7 @@ class NAOStrategy(Strategy):
     ) -> None:
         self.check_arguments(locals())
         super().__init__(space, rng)
-        if isinstance(encoder, PrecomputedEncoder):
+        if isinstance(encoder, PrecomputedEncoder) and encoder.inner is not None:
             encoder = encoder.inner  # the controller changes while searching: embed afresh
         if encoder is None:
             seed = int(rng.integers(2**31))

@@ -17,24 +17,12 @@ from typing import Any
 import numpy as np
 
 from archembed.benchmarks.base import TRAIN_TIME, Benchmark
+from archembed.benchmarks.protocols import MetricRequest
 from archembed.benchmarks.table import SEED_MEAN
 from archembed.errors import ConfigError
 from archembed.graph import ArchGraph
-from archembed.search.candidates import RestrictedSpace
 from archembed.spaces.base import SearchSpace
-
-
-@dataclass(frozen=True)
-class MetricRequest:
-    """One (dataset, metric, epoch) of a benchmark; ``epoch=None`` only for single-epoch metrics."""
-
-    dataset: str
-    metric: str = "val_acc"
-    epoch: int | None = None
-
-    def label(self) -> str:
-        at = "" if self.epoch is None or self.epoch < 0 else f"@{self.epoch}"
-        return f"{self.dataset}/{self.metric}{at}"
+from archembed.spaces.restricted import RestrictedSpace
 
 
 @dataclass
@@ -64,38 +52,6 @@ class Objective(ABC):
 
     def describe(self) -> dict[str, Any]:
         return {"kind": type(self).__name__}
-
-
-# Protocols of published comparisons: what to search on and which test value to report.
-PROTOCOLS: dict[tuple[str, str], tuple[MetricRequest, MetricRequest | None]] = {
-    # arch2vec / NB201: search on the cifar10-valid run's validation accuracy, report the test
-    # accuracy of the same cell trained on train+valid (the "cifar10" run).
-    ("nb201", "cifar10-valid"): (
-        MetricRequest("cifar10-valid", "val_acc", 200),
-        MetricRequest("cifar10", "test_acc", 200),
-    ),
-    ("nb201", "cifar100"): (
-        MetricRequest("cifar100", "val_acc", 200),
-        MetricRequest("cifar100", "test_acc", 200),
-    ),
-    ("nb201", "ImageNet16-120"): (
-        MetricRequest("ImageNet16-120", "val_acc", 200),
-        MetricRequest("ImageNet16-120", "test_acc", 200),
-    ),
-    ("nb101", "cifar10"): (MetricRequest("cifar10", "val_acc", 108), None),
-}
-
-
-def default_protocol(
-    benchmark: str, dataset: str
-) -> tuple[MetricRequest, MetricRequest | None] | None:
-    """The documented protocol for a benchmark/dataset, or None when there is none."""
-    if (benchmark, dataset) in PROTOCOLS:
-        return PROTOCOLS[(benchmark, dataset)]
-    if benchmark == "nasbench_graph":
-        score = "rocauc" if dataset == "proteins" else "acc"
-        return MetricRequest(dataset, f"val_{score}"), MetricRequest(dataset, f"test_{score}")
-    return None
 
 
 class BenchmarkObjective(Objective):

@@ -20,9 +20,10 @@ from torch import nn
 
 from archembed.encoders.base import Encoder
 from archembed.graph import ArchGraph
+from archembed.nn.training import seeded, step
 from archembed.search.base import Bound, Strategy, register_strategy
-from archembed.search.candidates import CandidatePool
 from archembed.spaces.base import SearchSpace
+from archembed.spaces.candidates import CandidatePool
 
 
 class Controller(nn.Module):
@@ -82,8 +83,8 @@ class ReinforceSearch(Strategy):
         self.scale_ = np.where(spread > 0, spread, 1.0)
         dim = reference.shape[1]
         self.torch_rng = torch.Generator().manual_seed(int(rng.integers(2**31)))
-        torch.manual_seed(int(rng.integers(2**31)))
-        self.controller = Controller(dim, hidden)
+        with seeded(int(rng.integers(2**31))):
+            self.controller = Controller(dim, hidden)
         self.optimizer = torch.optim.Adam(self.controller.parameters(), lr=lr)
         self.baseline: float | None = None
         self._state: tuple[torch.Tensor, torch.Tensor] | None = None
@@ -153,10 +154,7 @@ class ReinforceSearch(Strategy):
         horizon = np.array([sum(self.discount**j for j in range(k - t)) for t in range(k)])
         advantage = torch.as_tensor(returns - self.baseline * horizon, dtype=torch.float32)
         log_probs = torch.stack(self._log_probs[:k])
-        loss = -(log_probs * advantage).sum()
-        self.optimizer.zero_grad()
-        loss.backward()
-        self.optimizer.step()
+        step(self.controller, self.optimizer, -(log_probs * advantage).sum())
         self.baseline = (
             self.baseline_decay * self.baseline + (1 - self.baseline_decay) * mean_reward
         )

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-import os
 import zipfile
 from binascii import hexlify
 from collections.abc import Iterator, Sequence
@@ -243,19 +242,21 @@ def _chunks(shapes: list[_Shape], parts: int) -> list[list[_Shape]]:
 def compute_cells(workers: int | None = None, progress: bool = True) -> NB101Cells:
     """Enumerate and hash every cell (about a minute on two cores); see the module docstring.
 
-    Hashing runs in ``workers`` forked processes (default: the available cores); where fork is
-    unavailable it runs in this process.
+    Hashing runs in ``workers`` worker processes (default: the ``--threads`` count, so the
+    pool never uses more cores than asked for); one worker runs in this process.
     """
-    from concurrent.futures import ProcessPoolExecutor, as_completed
-    from multiprocessing import get_all_start_methods, get_context
+    from concurrent.futures import as_completed
+
+    from archembed.threads import current_threads
+    from archembed.workers import process_pool
 
     shapes = [s for n in range(2, MAX_VERTICES + 1) for s in _shapes(n)]
-    workers = workers or len(os.sched_getaffinity(0))
-    if workers < 2 or "fork" not in get_all_start_methods():
+    workers = workers or current_threads()
+    if workers < 2:
         chunks = _chunks(shapes, 16)
         return _collect(((c, _hash_shapes(c)) for c in chunks), len(shapes), progress)
     chunks = _chunks(shapes, workers * 8)
-    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork")) as pool:
+    with process_pool(workers) as pool:
         futures = {pool.submit(_hash_shapes, chunk): chunk for chunk in chunks}
         done = ((futures[f], f.result()) for f in as_completed(futures))
         return _collect(done, len(shapes), progress)

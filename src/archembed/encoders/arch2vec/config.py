@@ -1,0 +1,242 @@
+"""Every training choice of arch2vec in one frozen :class:`Arch2VecConfig`, and named recipes.
+
+A recipe is a configuration computed from the space, never typed by hand:
+
+- ``default``: archembed's defaults (a plain VAE: batch 64, softmax op loss, no dropout).
+- ``official``: everything the official arch2vec code does: batch 32, decoder dropout 0.3, one
+  stochastic epoch (it switches to eval mode for its per-epoch check and never back), the
+  per-class sigmoid op loss, gradient clipping at 5, one shuffled order for every epoch, the
+  sampling Gaussian fitted to the last epoch's batch latents, and its loss scaling. That code
+  averages the adjacency loss over all N x N entries of an upper-triangle target (N(N - 1)/2
+  real), so against our mean over the real entries it weighs the adjacency (N - 1) / 2N; it
+  divides the per-vertex KL by batch size x N (:func:`official_adj_weight`,
+  :func:`official_kl_weight`).
+- ``paper``: the settings the paper states (batch 32, Adam 1e-3, the epochs per space), with
+  archembed's loss.
+- ``fast``: a small, short run for tests and first tries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields, replace
+from typing import Any
+
+from archembed.checks import check_choice, check_float, check_int, check_seed
+from archembed.encoders.locality import check_locality_options
+from archembed.errors import ConfigError, UnknownNameError
+from archembed.nn.graph_autoencoder import GRAPH_ENCODERS, OP_LOSSES
+from archembed.nn.metric_learning import NO_METRIC_LOSS
+from archembed.spaces.base import SearchSpace, get_space
+
+RECIPES = ("default", "official", "paper", "fast")
+"""The named recipes of :meth:`Arch2VecConfig.recipe`."""
+DEFAULT_EPOCHS = {"nb101": 8, "nb201": 10, "darts": 10, "darts_cell": 10}
+"""The paper's epochs per space; other spaces use :data:`FALLBACK_EPOCHS`."""
+FALLBACK_EPOCHS = 10
+POOLINGS = ("mean", "sum")
+DATA_ORDERS = ("reshuffle", "fixed")
+"""Training order: a new random order every epoch, or one random order for every epoch (the
+official code shuffles once, before the first epoch)."""
+LATENT_STATS = ("final", "last-epoch")
+"""Where the sampling Gaussian's per-slot mean and std come from: the trained model's latent
+means over the training set, or (the official code) the means its training batches produced
+during the last epoch, as the weights moved."""
+MAX_EPOCHS, MAX_BATCH, MAX_WIDTH = 100_000, 1_000_000, 4096
+"""Upper bounds of the size parameters (beyond them a run cannot finish or fit in memory)."""
+LOCALITY_FIELDS = (
+    "locality_loss",
+    "locality_miner",
+    "locality_weight",
+    "locality_positives",
+    "locality_max_edits",
+    "locality_anchors",
+)
+OFFICIAL_BATCH = 32
+FAST = {"hidden": (32, 32), "epochs": 2, "validity_samples": 200}
+
+
+@dataclass(frozen=True)
+class Arch2VecConfig:
+    """How an arch2vec model is built and trained (see :class:`~.model.Arch2Vec` for each field).
+
+    Validated on creation: a bad value raises ConfigError naming it. ``epochs=None`` means the
+    paper's epochs for the space (:data:`DEFAULT_EPOCHS`).
+    """
+
+    hidden: tuple[int, ...] = (128, 128, 128, 128)
+    latent_dim: int = 16
+    encoder: str = "gin"
+    variational: bool = True
+    kl_weight: float = 0.005
+    adj_weight: float = 1.0
+    mlp_layers: int = 2
+    decoder_dropout: float = 0.0
+    stochastic_epochs: int | None = None
+    grad_clip: float | None = None
+    op_loss: str = "softmax"
+    data_order: str = "reshuffle"
+    latent_stats: str = "final"
+    pooling: str = "mean"
+    epochs: int | None = None
+    batch_size: int = 64
+    lr: float = 1e-3
+    holdout: float = 0.1
+    validity_samples: int = 1000
+    seed: int = 0
+    locality_loss: str | None = None
+    locality_miner: str | None = None
+    locality_weight: float = 0.5
+    locality_positives: int = 7
+    locality_max_edits: int = 3
+    locality_anchors: int = 16
+
+    def __post_init__(self) -> None:
+        self._check_choices()
+        self._check_numbers()
+        if not self.hidden or isinstance(self.hidden, str):
+            raise ConfigError("hidden must list at least one layer width")
+        for width in self.hidden:
+            check_int("hidden width", width, 1, MAX_WIDTH)
+        self._set("hidden", tuple(int(h) for h in self.hidden))
+        for name in ("kl_weight", "adj_weight", "decoder_dropout", "lr", "holdout"):
+            self._set(name, float(getattr(self, name)))
+        self._set("variational", bool(self.variational))
+        if self.grad_clip is not None:
+            self._set("grad_clip", float(self.grad_clip))
+        self._set("locality_weight", float(self.locality_weight))
+        if self.locality_loss == NO_METRIC_LOSS:
+            self._set("locality_loss", None)
+        if self.locality_loss is not None:
+            self._set("locality_miner", self.metric_loss().miner_name)
+
+    def _set(self, name: str, value: object) -> None:
+        object.__setattr__(self, name, value)
+
+    def _check_choices(self) -> None:
+        check_choice("arch2vec encoder", self.encoder, GRAPH_ENCODERS)
+        check_choice("pooling", self.pooling, POOLINGS)
+        check_choice("op loss", self.op_loss, OP_LOSSES)
+        check_choice("data order", self.data_order, DATA_ORDERS)
+        check_choice("latent stats", self.latent_stats, LATENT_STATS)
+
+    def _check_numbers(self) -> None:
+        check_float("holdout", self.holdout, 0.0, 1.0, high_open=True)
+        check_float("decoder_dropout", self.decoder_dropout, 0.0, 1.0, high_open=True)
+        check_float("kl_weight", self.kl_weight, 0.0)
+        check_float("adj_weight", self.adj_weight, 0.0, low_open=True)
+        check_float("lr", self.lr, 0.0, low_open=True)
+        if self.grad_clip is not None:
+            check_float("grad_clip", self.grad_clip, 0.0, low_open=True)
+        if self.stochastic_epochs is not None:
+            check_int("stochastic_epochs", self.stochastic_epochs, 0, MAX_EPOCHS)
+        if self.epochs is not None:
+            check_int("epochs", self.epochs, 1, MAX_EPOCHS)
+        check_int("batch_size", self.batch_size, 2, MAX_BATCH)
+        check_int("latent_dim", self.latent_dim, 1, MAX_WIDTH)
+        check_int("mlp_layers", self.mlp_layers, 1, 16)
+        check_int("validity_samples", self.validity_samples, 0, 1_000_000)
+        check_seed("seed", self.seed)
+
+    def metric_loss(self) -> Any:
+        """The locality metric loss (validated), or None when the locality loss is off."""
+        if self.locality_loss is None:
+            return None
+        return check_locality_options(
+            self.locality_loss,
+            self.locality_miner,
+            self.locality_weight,
+            self.locality_positives,
+            self.locality_max_edits,
+            self.locality_anchors,
+            weight_name="locality_weight",
+        )
+
+    def n_epochs(self, space: SearchSpace) -> int:
+        """The epochs to train: ``epochs``, else the paper's number for ``space``."""
+        if self.epochs is not None:
+            return int(self.epochs)
+        return DEFAULT_EPOCHS.get(space.name, FALLBACK_EPOCHS)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready fields; the ``locality_*`` ones only when the locality loss is on, so
+        plain arch2vec configs (and saved models) read as they did before it existed."""
+        out = asdict(self)
+        out["hidden"] = list(self.hidden)
+        if self.locality_loss is None:
+            for name in LOCALITY_FIELDS:
+                del out[name]
+        return out
+
+    def with_options(self, **overrides: Any) -> Arch2VecConfig:
+        """A copy with some fields replaced (and validated again)."""
+        check_fields(overrides)
+        return replace(self, **overrides)
+
+    @classmethod
+    def recipe(cls, name: str, space: SearchSpace | str, **overrides: Any) -> Arch2VecConfig:
+        """The named recipe (:data:`RECIPES`) computed for ``space``; ``overrides`` win."""
+        if name not in RECIPES:
+            raise UnknownNameError("arch2vec recipe", name, RECIPES)
+        check_fields(overrides)
+        space = get_space(space) if isinstance(space, str) else space
+        check_space(space)
+        values = RECIPE_BUILDERS[name](space, overrides.get("batch_size"))
+        return cls(**{**values, **overrides})
+
+
+def check_fields(values: dict[str, Any]) -> None:
+    """ConfigError for a name that is not a field of :class:`Arch2VecConfig`."""
+    known = [f.name for f in fields(Arch2VecConfig)]
+    for name in values:
+        if name not in known:
+            raise ConfigError(f"unknown arch2vec option {name!r}; choose from: {', '.join(known)}")
+
+
+def check_space(space: SearchSpace) -> None:
+    """arch2vec needs an op vocabulary and a maximum graph size."""
+    if not space.max_nodes or len(space.ops) <= 2:
+        raise ConfigError(
+            f"space {space.name!r} has no op vocabulary or maximum size; arch2vec needs "
+            "both (create the space with ops=[...] and max_nodes=N)"
+        )
+
+
+def official_adj_weight(space: SearchSpace) -> float:
+    """The official adjacency loss against ours: N(N - 1)/2 real entries of N x N averaged."""
+    nodes = space.max_nodes
+    return (nodes - 1) / (2 * nodes)
+
+
+def official_kl_weight(space: SearchSpace, batch_size: int = OFFICIAL_BATCH) -> float:
+    """The official KL scaling: the per-vertex KL divided by batch size x N."""
+    return 1.0 / (batch_size * space.max_nodes)
+
+
+def _default(space: SearchSpace, batch_size: int | None) -> dict[str, Any]:
+    return {}
+
+
+def _official(space: SearchSpace, batch_size: int | None) -> dict[str, Any]:
+    batch = OFFICIAL_BATCH if batch_size is None else batch_size
+    return {
+        "batch_size": batch,
+        "decoder_dropout": 0.3,
+        "stochastic_epochs": 1,
+        "op_loss": "sigmoid",
+        "grad_clip": 5.0,
+        "adj_weight": official_adj_weight(space),
+        "kl_weight": official_kl_weight(space, batch),
+        "data_order": "fixed",
+        "latent_stats": "last-epoch",
+    }
+
+
+def _paper(space: SearchSpace, batch_size: int | None) -> dict[str, Any]:
+    return {"batch_size": OFFICIAL_BATCH, "epochs": Arch2VecConfig().n_epochs(space), "lr": 1e-3}
+
+
+def _fast(space: SearchSpace, batch_size: int | None) -> dict[str, Any]:
+    return dict(FAST)
+
+
+RECIPE_BUILDERS = {"default": _default, "official": _official, "paper": _paper, "fast": _fast}

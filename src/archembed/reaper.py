@@ -1,0 +1,92 @@
+"""A watcher that kills a command's descendants when the command is killed outright.
+
+Worker pools watch their parent themselves (:mod:`archembed.workers`), but processes
+archembed does not control, such as the daemons of a local Ray instance, outlive a SIGKILLed
+command by a minute or more. :func:`reap_on_exit` starts this module as a separate process:
+while the command lives it records every descendant (pid and start time, so a reused pid is
+never mistaken for one); when the command disappears it kills those still running.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+POLL_SECONDS = 0.5
+Process = tuple[int, int]
+"""(pid, start time in clock ticks since boot): one process, never a later one reusing its pid."""
+
+
+def _stat(pid: int) -> tuple[int, int] | None:
+    """(parent pid, start time) of ``pid`` from /proc, or None once it is gone."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = text[text.rindex(")") + 2 :].split()
+    return int(fields[1]), int(fields[19])
+
+
+def descendants(root: int, exclude: int) -> set[Process]:
+    """Every process below ``root`` except ``exclude`` (this watcher)."""
+    children: dict[int, list[int]] = {}
+    starts: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            stat = _stat(int(entry))
+            if stat is not None:
+                children.setdefault(stat[0], []).append(int(entry))
+                starts[int(entry)] = stat[1]
+    found: set[Process] = set()
+    stack = [root]
+    while stack:
+        for child in children.get(stack.pop(), []):
+            if child != exclude and child in starts:
+                found.add((child, starts[child]))
+                stack.append(child)
+    return found
+
+
+def watch(parent: int) -> None:
+    """Record ``parent``'s descendants until it is gone, then kill the ones still running."""
+    me = os.getpid()
+    seen: set[Process] = set()
+    while os.getppid() == parent:
+        seen |= descendants(parent, me)
+        time.sleep(POLL_SECONDS)
+    for pid, started in seen:
+        stat = _stat(pid)
+        if stat is not None and stat[1] == started:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+
+
+@contextlib.contextmanager
+def reap_on_exit() -> Iterator[None]:
+    """Within the block, a watcher kills this process's descendants if it dies (Linux only)."""
+    if not Path("/proc/self/stat").exists():
+        yield
+        return
+    watcher = subprocess.Popen(
+        [sys.executable, "-m", "archembed.reaper", str(os.getpid())],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        yield
+    finally:
+        watcher.kill()
+        watcher.wait()
+
+
+if __name__ == "__main__":
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    watch(int(sys.argv[1]))

@@ -1,0 +1,73 @@
+"""A search space limited to a fixed list of architectures (e.g. those a benchmark labels)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from archembed.errors import InvalidArchitectureError
+from archembed.graph import ArchGraph
+from archembed.spaces.base import SearchSpace
+
+
+class RestrictedSpace(SearchSpace):
+    """A space limited to a fixed list of architectures (e.g. those a benchmark has labels for).
+
+    Sampling is uniform over the list, ``neighbours`` keeps only listed architectures;
+    everything else (native format, identity, ops) is the base space's.
+    """
+
+    def __init__(self, base: SearchSpace, graphs: Sequence[ArchGraph]) -> None:
+        self.base = base
+        self.name = base.name
+        self.ops = base.ops
+        self.max_nodes = base.max_nodes
+        self._graphs = list(graphs)
+        self._ids = {base.identity(g): i for i, g in enumerate(self._graphs)}
+        self.size = len(self._ids)
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "base":
+            raise AttributeError(name)
+        return getattr(self.base, name)
+
+    def __getstate__(self) -> dict[str, Any]:
+        return self.__dict__
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+
+    def sample(self, n: int, rng: np.random.Generator) -> list[ArchGraph]:
+        return [self._graphs[i] for i in rng.integers(len(self._graphs), size=n)]
+
+    def is_valid(self, graph: ArchGraph) -> bool:
+        return self.base.is_valid(graph) and self.base.identity(graph) in self._ids
+
+    def neighbours(self, graph: ArchGraph) -> list[ArchGraph]:
+        return [g for g in self.base.neighbours(graph) if self.base.identity(g) in self._ids]
+
+    def enumerate(self) -> list[ArchGraph]:
+        return list(self._graphs)
+
+    def identity(self, graph: ArchGraph) -> str:
+        return self.base.identity(graph)
+
+    def to_native(self, graph: ArchGraph) -> str:
+        return self.base.to_native(graph)
+
+    def from_native(self, text: str) -> ArchGraph:
+        return self.base.from_native(text)
+
+    def from_stored(self, arch_id: str, native: str) -> ArchGraph:
+        return self.base.from_stored(arch_id, native)
+
+    def index(self, graph: ArchGraph) -> int:
+        """Position of ``graph`` in the list (InvalidArchitectureError when absent)."""
+        try:
+            return self._ids[self.base.identity(graph)]
+        except KeyError:
+            raise InvalidArchitectureError(
+                f"architecture {self.base.to_native(graph)} is outside the searched set"
+            ) from None
