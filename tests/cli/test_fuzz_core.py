@@ -33,6 +33,8 @@ WIDE = {
     "adjacency": [[0, 1, 1, 0], [0, 0, 0, 1], [0, 0, 0, 1], [0, 0, 0, 0]],
     "ops": ["input", "conv", "pool", "output"],
 }
+WIDE_SWAPPED = {**WIDE, "ops": ["input", "pool", "conv", "output"]}
+"""WIDE with its two inner vertices listed in the other order: the same architecture."""
 USER = "fuzz-core-user"
 
 
@@ -66,6 +68,13 @@ def workspace(tmp_path: Path) -> Path:
             }
         ),
         "duplicate.jsonl": _jsonl({**CHAIN, "acc": 1}, {**CHAIN, "acc": 2}),
+        "duplicates.jsonl": _jsonl(
+            {**WIDE, "acc": 1}, {**CHAIN, "acc": 2}, {**CHAIN, "acc": 3}, {**WIDE, "acc": 4}
+        ),
+        "isomorphic.jsonl": _jsonl({**WIDE, "acc": 1}, {**WIDE_SWAPPED, "acc": 2}),
+        "duplicate_then_bad.jsonl": _jsonl({**CHAIN, "acc": 1}, {**CHAIN, "acc": 2})
+        + '{"adjacency": [[0, 1], [0, 0]], "ops": \n',
+        "duplicate_huge.jsonl": _jsonl({**CHAIN, "acc": 1e308}, {**CHAIN, "acc": 1e308}, CHAIN),
         "deep.jsonl": "[" * 100_000 + "\n",
         "nested_ops.jsonl": _jsonl({**CHAIN, "ops": ["input", ["conv"], "output"], "acc": 1}),
         "bad_adjacency.jsonl": _jsonl({**CHAIN, "adjacency": [[0, 2], [0, 0]], "acc": 1}),
@@ -114,7 +123,6 @@ def workspace(tmp_path: Path) -> Path:
         ("query-nan-epoch", _query("nb201", BEST, "--epoch", "nan"), "valid integer"),
         ("query-float-epoch", _query("nb201", BEST, "--epoch", "1e9"), "valid integer"),
         ("query-inf-seed", _query("nb201", BEST, "--seed", "inf"), "valid integer"),
-        ("query-missing-dataset", ["query", "nb201", BEST], "missing option"),
         ("query-missing-arch", ["query", "nb201"], "missing argument"),
         (
             "query-data-dir-missing",
@@ -271,6 +279,43 @@ def _graphs(file: str, *extra: str) -> list[str]:
         ("cycle", _graphs("cycle.jsonl"), "line 1: the graph has a cycle"),
         ("disconnected", _graphs("disconnected.jsonl"), "no path"),
         ("duplicate", _graphs("duplicate.jsonl"), "repeats the architecture"),
+        ("duplicate-suggests", _graphs("duplicate.jsonl"), "pass --duplicates first or"),
+        (
+            "duplicates-counted",
+            _graphs("duplicates.jsonl"),
+            "2 architectures appear more than once (first: line 3 repeats the architecture of "
+            "line 2",
+        ),
+        ("duplicate-isomorphic", _graphs("isomorphic.jsonl"), "line 2 repeats the architecture"),
+        (
+            "duplicate-explicit-error",
+            _graphs("duplicate.jsonl", "--duplicates", "error"),
+            "1 architecture appears more than once",
+        ),
+        ("duplicates-unknown-mode", _graphs("good.jsonl", "--duplicates", "last"), "not a mode"),
+        ("duplicates-empty-mode", _graphs("good.jsonl", "--duplicates", ""), "error, first, mean"),
+        ("duplicates-wrong-case", _graphs("good.jsonl", "--duplicates", "MEAN"), "not a mode"),
+        ("duplicates-no-value", _graphs("good.jsonl", "--duplicates"), "requires an argument"),
+        (
+            "duplicates-mode-before-file",
+            _graphs("absent.jsonl", "--duplicates", "median"),
+            "not a mode",
+        ),
+        (
+            "duplicates-first-bad-line",
+            _graphs("duplicate_then_bad.jsonl", "--duplicates", "first"),
+            "line 3: malformed JSON",
+        ),
+        (
+            "duplicates-mean-bad-line",
+            _graphs("duplicate_then_bad.jsonl", "--duplicates", "mean"),
+            "line 3: malformed JSON",
+        ),
+        (
+            "duplicates-mean-no-metric",
+            _graphs("duplicate_huge.jsonl", "--duplicates", "mean"),
+            "line 3: no numeric metric",
+        ),
         ("unknown-op", _graphs("good.jsonl", "--ops", "conv"), "unknown op 'pool'"),
         ("empty-ops", _graphs("good.jsonl", "--ops", ","), "names no op"),
         ("max-nodes-one", _graphs("good.jsonl", "--max-nodes", "1"), "greater than or equal"),

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from archembed.benchmarks.groups import GroupIndex
 from archembed.benchmarks.table import SCHEMA_VERSION, BenchmarkTable
 from archembed.errors import CorruptFileError, DataNotFoundError, UserError
 from archembed.io import cache_dir, read_json
@@ -158,6 +159,16 @@ def cached_meta(
     source_root = resolve_data_dir(data_dir) if importer.needs_data_dir else None
     meta = _fresh_meta(name, _signature(source_root, importer.sources))
     return None if meta is None else (tables_dir(), meta)
+
+
+def cached_index(name: str) -> GroupIndex | None:
+    """What ``name`` holds when its cache is current (always so for imported benchmarks), read
+    without an import; None when it would need one or its data is missing."""
+    try:
+        found = cached_meta(name)
+    except DataNotFoundError:
+        return None
+    return None if found is None else GroupIndex.from_rows(name, found[1]["groups"])
 
 
 def check_sources(name: str, data_dir: str | os.PathLike[str] | None = None) -> None:

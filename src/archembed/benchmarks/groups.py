@@ -67,6 +67,27 @@ class GroupIndex:
             for (dataset, metric), keys in pairs.items()
         ]
 
+    def default_dataset(self, dataset: str | None, option: str = "--dataset") -> str:
+        """``dataset``, else the only dataset; several: an error listing them and ``option``."""
+        if dataset is not None:
+            return dataset
+        datasets = self.datasets()
+        if len(datasets) != 1:
+            raise AmbiguousRequestError(
+                f"benchmark {self.name!r} has {len(datasets)} datasets ({', '.join(datasets)}): "
+                f"choose one with {option}"
+            )
+        return datasets[0]
+
+    def default_metric(self, dataset: str, metric: str | None, fallback: str = "val_acc") -> str:
+        """``metric``, else ``fallback`` when the dataset has it, else its only metric."""
+        if metric is not None:
+            return metric
+        metrics = self.metrics(dataset)
+        if fallback in metrics or len(metrics) != 1:
+            return fallback
+        return metrics[0]
+
     def _check_dataset(self, dataset: str) -> None:
         if dataset not in self.datasets():
             raise UnknownNameError(f"dataset of benchmark {self.name!r}", dataset, self.datasets())

@@ -3,7 +3,10 @@
 Each line is ``{"adjacency": [[...]], "ops": ["input", ..., "output"], <metric>: <number>, ...}``;
 every other numeric field is a metric, other fields are ignored. The result is a benchmark of a
 :class:`~archembed.spaces.generic.GenericSpace`, one dataset (``default`` unless given), metrics
-without epoch, looked up like the built-in ones by ``load_benchmark(name)``.
+without epoch, looked up like the built-in ones by ``load_benchmark(name)``. An architecture
+listed on several lines (isomorphic graphs are one architecture) is an error unless
+``duplicates`` is ``first`` (keep the first line) or ``mean`` (average each metric over the
+lines; the archs table records how many in ``n_records``).
 
 The table is written to a fresh directory; the registry entry pointing to it is written last
 (atomically), so an interrupted import leaves the previous state visible and nothing partial.
@@ -16,17 +19,26 @@ import math
 import re
 import shutil
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from archembed.benchmarks.table import NO_EPOCH, SEED_MEAN, BenchmarkTable
 from archembed.errors import ConfigError, CorruptFileError, DataNotFoundError, UserError
 from archembed.graph import ArchGraph
+from archembed.io import read_parquet
 from archembed.spaces.generic import RESERVED_OPS, GenericSpace, graph_from_record
 from archembed.user_registry import user_dir, user_entry, write_entry
 
+if TYPE_CHECKING:
+    from archembed.benchmarks.lookup import StoredBenchmark
+
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 GRAPH_FIELDS = ("adjacency", "ops")
+DUPLICATE_MODES = ("error", "first", "mean")
+RECORD_COUNT = "n_records"
+"""Column of the archs table: how many lines were averaged (``duplicates="mean"``)."""
 
 
 @dataclass(frozen=True)
@@ -110,34 +122,83 @@ def read_graph_records(
     return records
 
 
+def _group_by_identity(
+    space: GenericSpace, records: list[GraphRecord]
+) -> dict[str, list[GraphRecord]]:
+    """The records of each architecture (by the space's identity), in file order."""
+    groups: dict[str, list[GraphRecord]] = {}
+    for record in records:
+        groups.setdefault(space.identity(record.graph), []).append(record)
+    return groups
+
+
+def _refuse_duplicates(groups: dict[str, list[GraphRecord]]) -> None:
+    """One line saying how many architectures are listed more than once, and where first."""
+    repeated = [group for group in groups.values() if len(group) > 1]
+    if not repeated:
+        return
+    first = min(repeated, key=lambda group: group[1].line)
+    count = (
+        "1 architecture appears" if len(repeated) == 1 else f"{len(repeated)} architectures appear"
+    )
+    raise CorruptFileError(
+        f"{count} more than once (first: line {first[1].line} repeats the architecture of line "
+        f"{first[0].line}; isomorphic graphs are one architecture); pass --duplicates first or "
+        "--duplicates mean"
+    )
+
+
+def _mean_metrics(group: Sequence[GraphRecord]) -> dict[str, float]:
+    """Each metric averaged over the records that have it (summed as v/n: no overflow)."""
+    names = dict.fromkeys(name for record in group for name in record.metrics)
+    means = {}
+    for name in names:
+        values = [record.metrics[name] for record in group if name in record.metrics]
+        means[name] = math.fsum(v / len(values) for v in values)
+    return means
+
+
+def check_duplicates_mode(duplicates: str) -> None:
+    """Refuse a ``duplicates`` mode other than error, first or mean (before any work)."""
+    if duplicates not in DUPLICATE_MODES:
+        raise ConfigError(
+            f"--duplicates {duplicates!r} is not a mode; choose one of: "
+            f"{', '.join(DUPLICATE_MODES)}"
+        )
+
+
 def build_user_table(
     name: str,
     records: list[GraphRecord],
     ops: list[str] | None = None,
     max_nodes: int | None = None,
     dataset: str = "default",
+    duplicates: str = "error",
 ) -> tuple[BenchmarkTable, GenericSpace]:
-    """The benchmark table and generic space of parsed records (vocabulary/size inferred)."""
+    """The benchmark table and generic space of parsed records (vocabulary/size inferred);
+    repeated architectures are refused, or merged as ``duplicates`` says."""
     import pandas as pd
 
+    check_duplicates_mode(duplicates)
     inner = ops if ops is not None else sorted({o for r in records for o in r.graph.ops[1:-1]})
     size = max_nodes if max_nodes is not None else max(r.graph.n_nodes for r in records)
     space = GenericSpace(inner, size, name=name)
-    first_line: dict[str, int] = {}
-    natives, rows = {}, []
-    for record in records:
-        arch_id = space.identity(record.graph)
-        if arch_id in first_line:
-            raise CorruptFileError(
-                f"line {record.line} repeats the architecture of line {first_line[arch_id]} "
-                "(isomorphic graphs are one architecture); keep one line per architecture"
-            )
-        first_line[arch_id] = record.line
-        natives[arch_id] = space.to_native(record.graph)
-        rows += [(arch_id, dataset, m, NO_EPOCH, SEED_MEAN, v) for m, v in record.metrics.items()]
+    groups = _group_by_identity(space, records)
+    if duplicates == "error":
+        _refuse_duplicates(groups)
+    rows = []
+    for arch_id, group in groups.items():
+        metrics = _mean_metrics(group) if duplicates == "mean" else group[0].metrics
+        rows += [(arch_id, dataset, m, NO_EPOCH, SEED_MEAN, v) for m, v in metrics.items()]
     values = pd.DataFrame(rows, columns=["arch", "dataset", "metric", "epoch", "seed", "value"])
-    archs = pd.DataFrame({"arch": list(natives), "native": list(natives.values())})
-    return BenchmarkTable(name=name, space=name, archs=archs, values=values), space
+    archs = pd.DataFrame(
+        {"arch": list(groups), "native": [space.to_native(g[0].graph) for g in groups.values()]}
+    )
+    if duplicates == "mean":
+        archs[RECORD_COUNT] = [len(group) for group in groups.values()]
+    table = BenchmarkTable(name=name, space=name, archs=archs, values=values)
+    table.meta.update({"duplicates": duplicates, "records": len(records)})
+    return table, space
 
 
 def check_name(name: str) -> None:
@@ -162,15 +223,17 @@ def prepare_graphs(
     ops: list[str] | None = None,
     max_nodes: int | None = None,
     dataset: str = "default",
+    duplicates: str = "error",
 ) -> tuple[BenchmarkTable, GenericSpace]:
     """Validate and parse a JSON-lines graph file into user benchmark ``name`` (nothing written)."""
     check_name(name)
+    check_duplicates_mode(duplicates)
     if max_nodes is not None and max_nodes < 2:
         raise ConfigError(f"--max-nodes must be at least 2, got {max_nodes}")
     if not dataset.strip():
         raise ConfigError("--dataset must not be empty")
     records = read_graph_records(Path(path), ops, max_nodes)
-    table, space = build_user_table(name, records, ops, max_nodes, dataset)
+    table, space = build_user_table(name, records, ops, max_nodes, dataset, duplicates)
     table.meta.update({"source": str(Path(path).resolve()), "sources": {}})
     return table, space
 
@@ -198,9 +261,11 @@ def import_graphs(
     ops: list[str] | None = None,
     max_nodes: int | None = None,
     dataset: str = "default",
+    duplicates: str = "error",
 ) -> BenchmarkTable:
-    """Import a JSON-lines graph file as user benchmark ``name`` (replacing an older one)."""
-    table, space = prepare_graphs(path, name, ops, max_nodes, dataset)
+    """Import a JSON-lines graph file as user benchmark ``name`` (replacing an older one);
+    ``duplicates``: error, first or mean (see the module docstring)."""
+    table, space = prepare_graphs(path, name, ops, max_nodes, dataset, duplicates)
     save_user_table(table, space)
     return table
 
@@ -215,3 +280,17 @@ def load_user_table(name: str) -> BenchmarkTable | None:
     if "groups" not in table.meta:  # imported before the look-up grid existed
         table.save(directory)
     return table
+
+
+def record_count(bench: StoredBenchmark, arch_id: str) -> int | None:
+    """How many lines were averaged into ``arch_id``'s values, for a benchmark imported with
+    ``duplicates="mean"``; None for any other benchmark."""
+    if bench.meta.get("duplicates") != "mean":
+        return None
+    archs = read_parquet(bench.directory / f"{bench.name}.archs.parquet")
+    if RECORD_COUNT not in archs.columns:
+        raise CorruptFileError(
+            f"benchmark {bench.name!r} lacks its {RECORD_COUNT} column; re-run its import"
+        )
+    counts = archs.loc[archs["arch"] == arch_id, RECORD_COUNT]
+    return int(counts.iloc[0]) if len(counts) else None

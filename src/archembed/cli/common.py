@@ -87,8 +87,8 @@ ThreadsOption = Annotated[
     typer.Option(
         "--threads",
         callback=_threads_callback,
-        help="CPU threads in all (default: $ARCHEMBED_THREADS, else 1: fastest on a busy "
-        "machine); split between workers.",
+        help="CPU threads in all (default: $ARCHEMBED_THREADS, else the cores other processes "
+        "leave idle, rechecked while it runs); split between workers.",
         show_default=False,
     ),
 ]

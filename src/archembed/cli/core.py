@@ -132,8 +132,14 @@ def data_import(
 def query_command(
     benchmark: Annotated[str, typer.Argument(help="Benchmark name, e.g. nb201.")],
     arch: Annotated[str, typer.Argument(help="Architecture in the space's native format.")],
-    dataset: Annotated[str, typer.Option("--dataset", help="Dataset, e.g. cifar10-valid.")],
-    metric: Annotated[str, typer.Option("--metric", help="Metric, e.g. val_acc.")] = "val_acc",
+    dataset: Annotated[
+        str | None,
+        typer.Option("--dataset", help="Dataset, e.g. cifar10-valid (default: the only one)."),
+    ] = None,
+    metric: Annotated[
+        str | None,
+        typer.Option("--metric", help="Metric (default: val_acc, else the only one)."),
+    ] = None,
     epoch: Annotated[
         int | None,
         typer.Option(
@@ -152,20 +158,26 @@ def query_command(
 ) -> None:
     """Look up one architecture's value in a benchmark.
 
-    JSON: {benchmark, arch, dataset, metric, epoch, seed, value};
-    epoch is null for a metric without epochs, seed null for the seed mean.
+    JSON: {benchmark, arch, dataset, metric, epoch, seed, value[, n_records]};
+    epoch is null for a metric without epochs, seed null for the seed mean; n_records: lines
+    averaged into the value (a benchmark imported with --duplicates mean).
     """
     from archembed.benchmarks.catalog import benchmark_space, open_benchmark
+    from archembed.benchmarks.user import record_count
     from archembed.spaces.base import get_space
 
     apply_data_dir(data_dir)
     space = get_space(benchmark_space(benchmark))
     graph = space.from_native(arch)
     bench = open_benchmark(benchmark)
+    dataset = bench.index.default_dataset(dataset)
+    metric = bench.index.default_metric(dataset, metric)
     dataset, metric, epoch_used, seed_used = bench.index.resolve(dataset, metric, epoch, seed)
     value = float(bench.query([graph], dataset, metric, epoch_used, seed_used)[0])
+    records = record_count(bench, space.identity(graph))
     if not as_json:
-        console.print(f"{value:.6g}")
+        mean_of = f"  (mean of {records} records)" if records and records > 1 else ""
+        console.print(f"{value:.6g}{mean_of}")
         return
     result = {
         "benchmark": benchmark,
@@ -175,6 +187,7 @@ def query_command(
         "epoch": None if epoch_used < 0 else epoch_used,
         "seed": None if seed_used < 0 else seed_used,
         "value": value,
+        **({} if records is None else {"n_records": records}),
     }
     emit(result, True)
 

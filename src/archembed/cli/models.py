@@ -284,9 +284,13 @@ def embed_command(
 def evaluate_command(
     model: Annotated[Path, typer.Argument(help="Model directory (any saved encoder).")],
     benchmark: Annotated[str, typer.Option("--benchmark", help="Benchmark with labels.")],
-    dataset: Annotated[str, typer.Option("--dataset", help="Dataset of the labels.")],
     out: Annotated[Path, typer.Option("--out", help="Directory for JSON and PNG results.")],
-    metric: Annotated[str, typer.Option("--metric")] = "val_acc",
+    dataset: Annotated[
+        str | None, typer.Option("--dataset", help="Dataset of the labels (default: the only one).")
+    ] = None,
+    metric: Annotated[
+        str | None, typer.Option("--metric", help="Metric (default: val_acc, else the only one).")
+    ] = None,
     epoch: Annotated[
         int | None, typer.Option("--epoch", help="Training epoch of the metric.")
     ] = None,
@@ -310,6 +314,8 @@ def evaluate_command(
     as_json: JsonOption = False,
 ) -> None:
     """Pretraining quality, predictive power, smoothness, t-SNE and nearest-neighbour sequence."""
+    from dataclasses import replace
+
     from archembed.benchmarks.catalog import load_benchmark
     from archembed.encoders.base import load_encoder
     from archembed.evaluation.report import EvaluationSettings, check_evaluation, evaluate_model
@@ -318,8 +324,8 @@ def evaluate_command(
     apply_data_dir(data_dir)
     apply_torch_threads()
     settings = EvaluationSettings(
-        dataset=dataset,
-        metric=metric,
+        dataset=dataset or "",
+        metric=metric or "",
         epoch=epoch,
         samples=samples,
         n_train=n_train,
@@ -332,6 +338,9 @@ def evaluate_command(
     )
     encoder = load_encoder(model)
     bench = load_benchmark(benchmark)
+    dataset = bench.index.default_dataset(dataset)
+    metric = bench.index.default_metric(dataset, metric)
+    settings = replace(settings, dataset=dataset, metric=metric)
     check_evaluation(encoder, bench, settings)
     out = output_dir(out, EVALUATION_KIND)
     summary = evaluate_model(encoder, bench, settings, out, progress=not quiet)

@@ -150,6 +150,7 @@ def _target(
                 f"--anytime has default epochs only for {', '.join(PREDICTION_PROTOCOLS)}, not "
                 f"{request.benchmark!r}; give --epoch"
             )
+        dataset, metric = _sole_target(request.benchmark, dataset, metric)
         needed = {"--dataset": dataset, "--metric": metric, "--fractions": request.fractions}
         if request.split_files is None:
             needed["--train-share"] = train_share
@@ -168,6 +169,19 @@ def _target(
     if defaults is not None and metric == defaults.metric:
         return defaults, dataset, metric, (defaults.epoch,)
     return defaults, dataset, metric, ()
+
+
+def _sole_target(
+    benchmark: str, dataset: str | None, metric: str | None
+) -> tuple[str | None, str | None]:
+    """Dataset and metric, defaulted when the benchmark has only one dataset (or metric)."""
+    from archembed.benchmarks.catalog import cached_index
+
+    index = cached_index(benchmark)
+    if index is None or (dataset is None and len(index.datasets()) != 1):
+        return dataset, metric
+    dataset = index.default_dataset(dataset)
+    return dataset, index.default_metric(dataset, metric)
 
 
 def _check_benchmark(name: str) -> None:

@@ -50,7 +50,11 @@ AddressOption = Annotated[
 @app.command("search")
 def search_command(
     benchmark: Annotated[
-        str, typer.Option("--benchmark", help="BENCHMARK/DATASET, e.g. nb201/cifar10-valid.")
+        str,
+        typer.Option(
+            "--benchmark",
+            help="BENCHMARK/DATASET, e.g. nb201/cifar10-valid (just BENCHMARK if one dataset).",
+        ),
     ],
     strategy: Annotated[
         str, typer.Option("--strategy", help="random, evolution, local, bo, dngo, reinforce...")

@@ -40,17 +40,26 @@ def import_graphs_command(
     dataset: Annotated[
         str, typer.Option("--dataset", help="Dataset name for the metrics.")
     ] = "default",
+    duplicates: Annotated[
+        str,
+        typer.Option(
+            "--duplicates",
+            help="An architecture on several lines: error, first (keep the first line) or "
+            "mean (average each metric; query shows n_records).",
+        ),
+    ] = "error",
     as_json: JsonOption = False,
     quiet: QuietOption = False,
 ) -> None:
     """Import your own architectures and metrics as a benchmark queryable by name.
 
-    JSON: {benchmark, archs, dataset, metrics, ops, max_nodes}.
+    JSON: {benchmark, archs, records, duplicates, dataset, metrics, ops, max_nodes};
+    records counts the file's lines, archs the distinct architectures.
     """
     from archembed.benchmarks.catalog import open_benchmark
     from archembed.benchmarks.user import prepare_graphs, save_user_table
 
-    table, space = prepare_graphs(file, name, _split_ops(ops), max_nodes, dataset)
+    table, space = prepare_graphs(file, name, _split_ops(ops), max_nodes, dataset, duplicates)
     with status(f"saving benchmark {name}"):
         save_user_table(table, space)
     bench = open_benchmark(name)
@@ -58,6 +67,8 @@ def import_graphs_command(
         {
             "benchmark": name,
             "archs": len(table.archs),
+            "records": table.meta["records"],
+            "duplicates": duplicates,
             "dataset": dataset,
             "metrics": bench.index.metrics(dataset),
             "ops": list(bench.space.ops),

@@ -4,7 +4,7 @@ Validated with pydantic before any work starts: field types are strict (``seeds:
 ``noise: 1`` are mistakes), numbers have sane bounds (a million seeds would only exhaust
 memory), and names of benchmarks, strategies (with their parameters) and encoders must be
 registered. Any mistake raises one ConfigError line naming the field, the bad value and what
-is accepted, e.g. ``experiment.yaml: strategies.0.params: ...``. See docs/SEARCH.md.
+is accepted, e.g. ``experiment.yaml: strategies.0.params: ...``. See docs/guides/search.md.
 """
 
 from __future__ import annotations
@@ -87,7 +87,7 @@ class BenchmarkSpec(Strict):
                 raise ValueError(f"name says dataset {dataset!r} but dataset is {self.dataset!r}")
             self.name, self.dataset = bench, dataset
         if not self.dataset:
-            raise ValueError("give the dataset: name 'benchmark/dataset' or dataset: ...")
+            self.dataset = _sole_dataset(self.name)
         return self
 
     @property
@@ -103,12 +103,29 @@ class BenchmarkSpec(Strict):
         elif protocol is not None:
             search = protocol[0]
         else:
-            search = MetricRequest(self.dataset, "val_acc", self.epoch)
+            from archembed.benchmarks.catalog import cached_index
+
+            index = cached_index(self.name)
+            metric = "val_acc" if index is None else index.default_metric(self.dataset, None)
+            search = MetricRequest(self.dataset, metric, self.epoch)
         if self.test == "default":
             test = protocol[1] if protocol is not None and self.metric is None else None
         else:
             test = self.test.request() if self.test is not None else None
         return search, test
+
+
+def _sole_dataset(benchmark: str) -> str:
+    """The only dataset of ``benchmark``; ValueError naming them (or the syntax) otherwise."""
+    from archembed.benchmarks.catalog import cached_index
+
+    index = cached_index(benchmark)
+    if index is None:
+        raise ValueError("give the dataset: name 'benchmark/dataset' or dataset: ...")
+    try:
+        return index.default_dataset(None, f"name '{benchmark}/DATASET' or dataset: ...")
+    except UserError as exc:
+        raise ValueError(f"give the dataset: {exc}") from None
 
 
 class EncoderSpec(Strict):
@@ -342,7 +359,7 @@ def read_yaml_file(path: str | os.PathLike[str], what: str) -> Any:
             f"{exc.start}); save it as UTF-8"
         ) from None
     if not text.strip():
-        raise ConfigError(f"{what} {target} is empty; see docs/SEARCH.md for the settings")
+        raise ConfigError(f"{what} {target} is empty; see docs/guides/search.md for the settings")
     try:
         return yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -359,7 +376,7 @@ def load_config(
     target = Path(path).expanduser()
     data = read_yaml_file(target, "experiment file")
     if data is None:
-        raise ConfigError(f"{target} holds no settings; see docs/SEARCH.md for the settings")
+        raise ConfigError(f"{target} holds no settings; see docs/guides/search.md for the settings")
     if isinstance(data, dict) and overrides:
         data = {**data, **overrides}
     config = parse_config(data, str(target))

@@ -3,7 +3,7 @@ and a Markdown file that shows both. Runs are grouped by the benchmark protocol 
 
 Table rows hold numbers: each metric is ``{"mean", "std", "n"}`` over the seeds that reached
 the query count (``std`` with ``ddof=0``; both null when ``n`` is 0); Markdown shows them as
-``mean ± std``. The schema is documented in docs/SEARCH.md.
+``mean ± std``. The schema is documented in docs/guides/search.md.
 """
 
 from __future__ import annotations
