@@ -48,6 +48,9 @@ def reap():
         pass
 
 
+# Ctrl-C's default action, as in a terminal: a shell without job control starts background
+# jobs (a CI script's, for one) with SIGINT ignored, and every child would inherit that
+signal.signal(signal.SIGINT, signal.SIG_DFL)
 command = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 workers = 0
 if stop != "none":
