@@ -109,8 +109,13 @@ def process_pool(
 
 
 def kill_pool(pool: ProcessPoolExecutor, timeout: float = 5.0) -> None:
-    """Cancel what has not started, kill the workers and reap them (no wait for running tasks)."""
+    """Cancel what has not started, kill the workers and reap them (no wait for running tasks).
+
+    The executor's manager thread is joined too, so every future is settled (cancelled or
+    failed with ``BrokenProcessPool``) when this returns.
+    """
     processes = list((getattr(pool, "_processes", None) or {}).values())
+    manager = getattr(pool, "_executor_manager_thread", None)
     pool.shutdown(wait=False, cancel_futures=True)
     for process in processes:
         with contextlib.suppress(OSError, ValueError):
@@ -118,6 +123,8 @@ def kill_pool(pool: ProcessPoolExecutor, timeout: float = 5.0) -> None:
     for process in processes:
         with contextlib.suppress(OSError, ValueError, AssertionError):
             process.join(timeout)
+    if manager is not None and manager is not threading.current_thread():
+        manager.join(timeout)
 
 
 @contextlib.contextmanager
