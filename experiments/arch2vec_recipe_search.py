@@ -31,6 +31,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from archembed.tables import markdown_table, mean_std_cell
+
 BENCHMARK = "nb201/cifar10-valid"
 RECIPES = ("default", "official")
 STRATEGIES = ("bo", "dngo")
@@ -76,40 +78,50 @@ def finals(run: Path) -> pd.DataFrame:
 
 def mean_std(values: pd.Series, digits: int) -> str:
     """``mean ± sample std`` of ``values``."""
-    return f"{values.mean():.{digits}f} ± {values.std(ddof=1):.{digits}f}"
+    return mean_std_cell(values, digits, ddof=1)
 
 
-def p_values(a: np.ndarray, b: np.ndarray, paired: bool) -> str:
+def p_values(a: np.ndarray, b: np.ndarray, paired: bool) -> list[str]:
     """Wilcoxon signed-rank (paired only) and Mann-Whitney U p-values of ``a`` vs ``b``."""
     if np.allclose(a, b):
-        return "1 | 1" if paired else "1"
+        return ["1", "1"] if paired else ["1"]
     rank_sum = f"{stats.mannwhitneyu(a, b).pvalue:.3g}"
-    return f"{stats.wilcoxon(a, b).pvalue:.3g} | {rank_sum}" if paired else rank_sum
+    return [f"{stats.wilcoxon(a, b).pvalue:.3g}", rank_sum] if paired else [rank_sum]
 
 
 def runs_table(frames: dict[tuple[str, str], pd.DataFrame]) -> list[str]:
     """One row per (pretraining seed, strategy / encoder)."""
-    lines = [
-        "| pretraining seed | strategy / encoder | search seeds | validation | test | regret | "
-        "anytime regret | seed wall (s) |",
-        "|---:|---|---:|---|---|---|---|---:|",
+    header = (
+        "pretraining seed",
+        "strategy / encoder",
+        "search seeds",
+        "validation",
+        "test",
+        "regret",
+        "anytime regret",
+        "seed wall (s)",
+    )
+    rows = [
+        [
+            pretrain_seed,
+            label,
+            len(frame),
+            mean_std(frame["incumbent_val"], 2),
+            mean_std(frame["incumbent_test"], 2),
+            mean_std(frame["regret"], 3),
+            mean_std(frame["anytime_regret"], 3),
+            mean_std(frame["wall_seconds"], 1),
+        ]
+        for (pretrain_seed, label), frame in frames.items()
     ]
-    for (pretrain_seed, label), frame in frames.items():
-        lines.append(
-            f"| {pretrain_seed} | {label} | {len(frame)} | {mean_std(frame['incumbent_val'], 2)} | "
-            f"{mean_std(frame['incumbent_test'], 2)} | {mean_std(frame['regret'], 3)} | "
-            f"{mean_std(frame['anytime_regret'], 3)} | {mean_std(frame['wall_seconds'], 1)} |"
-        )
-    return lines
+    return markdown_table(header, rows, align="rlrllllr")
 
 
 def paired_table(frames: dict[tuple[str, str], pd.DataFrame], seeds: list[int]) -> list[str]:
     """Per pretraining seed and strategy: default vs official paired by search seed."""
-    lines = [
-        "| pretraining seed | strategy | compared | search seeds | default better | tied | "
-        "Wilcoxon p | Mann-Whitney p |",
-        "|---:|---|---|---:|---:|---:|---:|---:|",
-    ]
+    header = ("pretraining seed", "strategy", "compared", "search seeds", "default better")
+    header += ("tied", "Wilcoxon p", "Mann-Whitney p")
+    rows = []
     for seed in seeds:
         for strategy in STRATEGIES:
             default = frames.get((str(seed), f"{strategy}/default"))
@@ -122,11 +134,10 @@ def paired_table(frames: dict[tuple[str, str], pd.DataFrame], seeds: list[int]) 
                     default.loc[common, column].to_numpy(),
                     official.loc[common, column].to_numpy(),
                 )
-                lines.append(
-                    f"| {seed} | {strategy} | {column} | {len(common)} | {np.mean(a < b):.0%} | "
-                    f"{np.mean(np.isclose(a, b)):.0%} | {p_values(a, b, paired=True)} |"
-                )
-    return lines
+                better, tied = f"{np.mean(a < b):.0%}", f"{np.mean(np.isclose(a, b)):.0%}"
+                p = p_values(a, b, paired=True)
+                rows.append([seed, strategy, column, len(common), better, tied, *p])
+    return markdown_table(header, rows, align="rllrrrrr")
 
 
 def model_means(
@@ -141,11 +152,9 @@ def model_means(
 
 def models_table(frames: dict[tuple[str, str], pd.DataFrame], first: int) -> list[str]:
     """Across pretraining seeds: per-model mean over its first ``first`` search seeds."""
-    lines = [
-        "| strategy | compared | models (default / official) | default: model means | "
-        "official: model means | Mann-Whitney p |",
-        "|---|---|---:|---|---|---:|",
-    ]
+    header = ("strategy", "compared", "models (default / official)", "default: model means")
+    header += ("official: model means", "Mann-Whitney p")
+    rows = []
     for strategy in STRATEGIES:
         for column in COMPARED:
             a, b = (
@@ -154,11 +163,10 @@ def models_table(frames: dict[tuple[str, str], pd.DataFrame], first: int) -> lis
             )
             if len(a) < 2 or len(b) < 2:
                 continue
-            lines.append(
-                f"| {strategy} | {column} | {len(a)} / {len(b)} | {mean_std(a, 3)} | "
-                f"{mean_std(b, 3)} | {p_values(a.to_numpy(), b.to_numpy(), paired=False)} |"
-            )
-    return lines
+            p = p_values(a.to_numpy(), b.to_numpy(), paired=False)
+            counts = f"{len(a)} / {len(b)}"
+            rows.append([strategy, column, counts, mean_std(a, 3), mean_std(b, 3), *p])
+    return markdown_table(header, rows, align="llrllr")
 
 
 def report(runs: dict[tuple[str, str], Path], args: argparse.Namespace) -> str:

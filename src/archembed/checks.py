@@ -7,9 +7,12 @@ Used by constructors and commands alike, so an out-of-range, non-finite or non-n
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
+from dataclasses import fields
 from numbers import Integral, Real
+from typing import Any
 
-from archembed.errors import ConfigError
+from archembed.errors import ConfigError, UnknownNameError
 
 MAX_SEED = 2**32 - 1
 """Largest seed accepted (NumPy's legacy seeding and every generator take it)."""
@@ -86,3 +89,20 @@ def check_widths(name: str, values: object) -> tuple[int, ...]:
     if isinstance(values, str | bytes) or not isinstance(values, list | tuple) or not values:
         raise ConfigError(f"{name} must be a non-empty list of layer widths, got {values!r}")
     return tuple(check_int(f"{name} width", v, 1, MAX_WIDTH) for v in values)
+
+
+def check_options(what: str, config: type, options: Iterable[str]) -> None:
+    """ConfigError naming the first of ``options`` that is not a field of dataclass ``config``."""
+    known = [field.name for field in fields(config)]
+    for name in options:
+        if name not in known:
+            raise ConfigError(f"unknown {what} option {name!r}; choose from: {', '.join(known)}")
+
+
+def check_recipe(
+    what: str, name: str, recipes: tuple[str, ...], config: type, options: Any
+) -> None:
+    """A recipe request's checks: ``name`` is one of ``recipes``, ``options`` are fields."""
+    if name not in recipes:
+        raise UnknownNameError(f"{what} recipe", name, recipes)
+    check_options(what, config, options)

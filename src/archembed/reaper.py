@@ -4,7 +4,8 @@ Worker pools watch their parent themselves (:mod:`archembed.workers`), but proce
 archembed does not control, such as the daemons of a local Ray instance, outlive a SIGKILLed
 command by a minute or more. :func:`reap_on_exit` starts this module as a separate process:
 while the command lives it records every descendant (pid and start time, so a reused pid is
-never mistaken for one); when the command disappears it kills those still running.
+never mistaken for one); when the command disappears it kills those still running and every
+process they started, even one started after the last look.
 """
 
 from __future__ import annotations
@@ -53,6 +54,37 @@ def descendants(root: int, exclude: int) -> set[Process]:
     return found
 
 
+def _alive(process: Process) -> bool:
+    """Whether ``process`` still runs (the same pid with the same start time)."""
+    stat = _stat(process[0])
+    return stat is not None and stat[1] == process[1]
+
+
+def _signal(processes: set[Process], signum: int) -> None:
+    """Send ``signum`` to each of ``processes`` that still runs."""
+    for process in processes:
+        if _alive(process):
+            with contextlib.suppress(OSError):
+                os.kill(process[0], signum)
+
+
+def kill_trees(roots: set[Process], me: int) -> None:
+    """Kill ``roots`` and everything below them, children started at the last moment included.
+
+    The trees are frozen (SIGSTOP) and searched again until no new process turns up, so none
+    is started, or orphaned out of sight, between the search and the kill.
+    """
+    frozen: set[Process] = set()
+    found = {process for process in roots if _alive(process)}
+    while found - frozen:
+        _signal(found - frozen, signal.SIGSTOP)
+        frozen |= found
+        found = set(frozen)
+        for pid, _ in frozen:
+            found |= descendants(pid, me)
+    _signal(frozen, signal.SIGKILL)
+
+
 def watch(parent: int) -> None:
     """Record ``parent``'s descendants until it is gone, then kill the ones still running."""
     me = os.getpid()
@@ -60,11 +92,7 @@ def watch(parent: int) -> None:
     while os.getppid() == parent:
         seen |= descendants(parent, me)
         time.sleep(POLL_SECONDS)
-    for pid, started in seen:
-        stat = _stat(pid)
-        if stat is not None and stat[1] == started:
-            with contextlib.suppress(OSError):
-                os.kill(pid, signal.SIGKILL)
+    kill_trees(seen, me)
 
 
 @contextlib.contextmanager

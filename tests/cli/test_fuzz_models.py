@@ -247,7 +247,7 @@ MODELS = [
     ("eval-model-missing", ["evaluate", "{tmp}/none", "--benchmark", "nb201", "--dataset", "x",
                             "--out", "{tmp}/eval"], "does not exist"),
     ("eval-model-file", ["evaluate", "{bad}/file.txt", "--benchmark", "nb201", "--dataset", "x",
-                         "--out", "{tmp}/eval"], "is a file"),
+                         "--out", "{tmp}/eval"], "cannot read Parquet file"),
     ("eval-model-unfinished", ["evaluate", "{bad}/unfinished-run", "--benchmark", "nb201",
                                "--dataset", "x", "--out", "{tmp}/eval"], "unfinished"),
     ("table1-model-arch2vec", [*TABLE1[:2], "--model", "{bad}/arch2vec", "--out", "{tmp}/r"],

@@ -4,13 +4,8 @@ import pytest
 from tests.experiments.fake_runs import write_finished_run
 
 from archembed.errors import ConfigError
-from archembed.experiments.report import (
-    format_mean_std,
-    mean_std,
-    report_points,
-    summary_rows,
-    write_report,
-)
+from archembed.experiments.report import report_points, summary_rows, write_report
+from archembed.tables import format_mean_std, mean_std
 
 
 def test_mean_std_keeps_numbers_and_skips_missing_values():

@@ -95,7 +95,10 @@ class GroupIndex:
     def _check_metric(self, dataset: str, metric: str) -> None:
         known = self.metrics(dataset)
         if metric not in known:
-            raise UnknownNameError(f"metric for {self.name}/{dataset}", metric, known)
+            kind = f"metric for {self.name}/{dataset}"
+            if metric.startswith("test") and not any(m.startswith("test") for m in known):
+                kind += " (it has no test split)"
+            raise UnknownNameError(kind, metric, known)
 
     def resolve(
         self, dataset: str, metric: str, epoch: int | None = None, seed: int | None = None

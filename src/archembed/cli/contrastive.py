@@ -20,36 +20,71 @@ from archembed.cli.common import (
 from archembed.errors import ConfigError
 
 MAX_RUNS = 1000
+CONTRASTIVE_RECIPES = ("default", "paper", "fast")
+"""The recipes of ``pretrain contrastive --recipe`` (a test checks they are ContrastiveConfig's)."""
+RECIPE_DEFAULT = " (default: the recipe's)."
 
 
 @pretrain_app.command("contrastive")
 def pretrain_contrastive(
+    out: Annotated[Path, typer.Option("--out", help="Model directory to write.")],
     features: Annotated[
-        list[Path],
+        list[Path] | None,
         typer.Option(
             "--features",
             help="Feature store (archembed features jacobian); repeat to embed several spaces.",
         ),
-    ],
-    out: Annotated[Path, typer.Option("--out", help="Model directory to write.")],
+    ] = None,
+    benchmark: Annotated[
+        str | None,
+        typer.Option("--benchmark", help="Benchmark whose cells the --features store holds."),
+    ] = None,
     partial: Annotated[
         bool,
         typer.Option("--partial", help="Accept stores still being computed: use rows written."),
     ] = False,
-    epochs: Annotated[int, typer.Option("--epochs", help="Training epochs (0: untrained).")] = 30,
+    recipe: Annotated[
+        str,
+        typer.Option(
+            "--recipe",
+            help=f"Training recipe: {', '.join(CONTRASTIVE_RECIPES)}; the options below "
+            "override it.",
+        ),
+    ] = "default",
+    epochs: Annotated[
+        int | None,
+        typer.Option("--epochs", help="Training epochs (0: untrained)" + RECIPE_DEFAULT),
+    ] = None,
     batch_size: Annotated[
-        int, typer.Option("--batch-size", help="Architectures per batch (2 views each), >= 2.")
-    ] = 512,
+        int | None,
+        typer.Option(
+            "--batch-size", help="Architectures per batch (2 views each), >= 2" + RECIPE_DEFAULT
+        ),
+    ] = None,
     temperature: Annotated[
-        float, typer.Option("--temperature", help="NT-Xent temperature, > 0.")
-    ] = 0.1,
-    embed_dim: Annotated[int, typer.Option("--embed-dim", help="Embedding size.")] = 256,
-    hidden: Annotated[int, typer.Option("--hidden", help="Per-point MLP width.")] = 128,
-    lr: Annotated[float, typer.Option("--lr", help="Adam learning rate, > 0.")] = 1e-3,
+        float | None,
+        typer.Option("--temperature", help="NT-Xent temperature, > 0" + RECIPE_DEFAULT),
+    ] = None,
+    embed_dim: Annotated[
+        int | None, typer.Option("--embed-dim", help="Embedding size" + RECIPE_DEFAULT)
+    ] = None,
+    hidden: Annotated[
+        int | None, typer.Option("--hidden", help="Per-point MLP width" + RECIPE_DEFAULT)
+    ] = None,
+    lr: Annotated[
+        float | None, typer.Option("--lr", help="Adam learning rate, > 0" + RECIPE_DEFAULT)
+    ] = None,
+    lr_decay: Annotated[
+        float | None,
+        typer.Option("--lr-decay", help="Learning rate factor per epoch, (0, 1]" + RECIPE_DEFAULT),
+    ] = None,
     holdout: Annotated[
-        float,
-        typer.Option("--holdout", help="Fraction of architectures held out for the loss, [0, 1)."),
-    ] = 0.1,
+        float | None,
+        typer.Option(
+            "--holdout",
+            help="Fraction of architectures held out for the loss, [0, 1)" + RECIPE_DEFAULT,
+        ),
+    ] = None,
     seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
     device: Annotated[str, typer.Option("--device", help="cpu or cuda[:N].")] = "cpu",
     threads: ThreadsOption = None,
@@ -58,27 +93,36 @@ def pretrain_contrastive(
 ) -> None:
     """Train a DeepSets encoder with NT-Xent on feature sets; resumes from OUT/checkpoint.pt.
 
-    A run whose loss turns NaN or infinite stops (exit 1) and writes no model.
+    --recipe picks a complete configuration (paper: the official code's training; fast: a
+    small, short run); every option given explicitly overrides it. A run
+    whose loss turns NaN or infinite stops (exit 1) and writes no model.
     """
+    from archembed.benchmarks.cells import require_features
     from archembed.encoders.contrastive import ContrastiveEncoder
     from archembed.encoders.pretrain import model_output
     from archembed.threads import apply_torch_threads
 
+    features = require_features(features, benchmark)
     apply_torch_threads()
-    encoder = ContrastiveEncoder.from_stores(
+    given = {
+        "epochs": epochs,
+        "batch_size": batch_size,
+        "temperature": temperature,
+        "embed_dim": embed_dim,
+        "hidden": hidden,
+        "lr": lr,
+        "lr_decay": lr_decay,
+        "holdout": holdout,
+    }
+    encoder = ContrastiveEncoder.from_recipe(
+        recipe,
         features,
         partial=partial,
-        embed_dim=embed_dim,
-        hidden=hidden,
-        temperature=temperature,
-        batch_size=batch_size,
-        epochs=epochs,
-        lr=lr,
-        holdout=holdout,
         seed=seed,
         device=device,
         checkpoint_dir=out,
         progress=not quiet,
+        **{name: value for name, value in given.items() if value is not None},
     )
     _check_not_other_model(out)
     out = model_output(out)
@@ -91,7 +135,8 @@ def pretrain_contrastive(
             "model": str(out),
             "spaces": list(dict.fromkeys(encoder.spaces)),
             "architectures": len(encoder.feature_sets.all_entries()),
-            "epochs": epochs,
+            "recipe": recipe,
+            "epochs": encoder.epochs,
             "train_loss": last.get("loss"),
             "heldout_loss": last.get("heldout_loss"),
             "seconds": round(time.perf_counter() - started, 1),
@@ -223,6 +268,47 @@ def transfer_command(
         progress=not quiet,
     )
     emit(_brief(rows, ["representation", "source", "target"]), as_json, title=f"written to {out}")
+
+
+@contrastive_app.command("table2")
+def table2_command(
+    model: ModelOption,
+    out: OutOption,
+    raw_features: Annotated[
+        list[Path] | None,
+        typer.Option("--raw-features", help="Unnormalised store of a space, for Figure 7."),
+    ] = None,
+    dataset: Annotated[
+        list[str] | None,
+        typer.Option("--dataset", help="cifar10 (default), cifar100, ImageNet16-120; repeat."),
+    ] = None,
+    n_train: Annotated[int, typer.Option("--n-train", help="Training cells per space.")] = 10_000,
+    n_test: Annotated[int, typer.Option("--n-test", help="Test cells per space.")] = 3_000,
+    seeds: SeedsOption = 10,
+    threads: ThreadsOption = None,
+    quiet: QuietOption = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Paper Table 2: random forest between the size (nats_sss) and topology (nb201) spaces."""
+    from archembed.experiments.space_transfer import table2_report
+    from archembed.nets.feature_store import FeatureStore
+    from archembed.threads import apply_torch_threads
+
+    apply_torch_threads()
+    _check_seeds(seeds)
+    raw = [FeatureStore.open(p) for p in raw_features or []]
+    rows = table2_report(
+        _load_contrastive(model),
+        out,
+        raw_stores=raw,
+        datasets=dataset or ["cifar10"],
+        n_train=n_train,
+        n_test=n_test,
+        seeds=range(seeds),
+        progress=not quiet,
+    )
+    keys = ["representation", "dataset", "source", "target"]
+    emit(_brief(rows, keys), as_json, title=f"written to {out}")
 
 
 def _brief(rows: list[dict], keys: list[str]) -> list[dict]:

@@ -6,7 +6,7 @@ Start-up stays light: the spaces, benchmarks and NumPy are imported inside the c
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
@@ -22,8 +22,12 @@ from archembed.cli.common import (
     emit,
     err_console,
 )
-from archembed.errors import CorruptFileError, DataNotFoundError, UnknownNameError
+from archembed.errors import ConfigError, CorruptFileError, DataNotFoundError, UnknownNameError
 from archembed.progress import status
+
+if TYPE_CHECKING:
+    from archembed.graph import ArchGraph
+    from archembed.spaces.base import SearchSpace
 
 MAX_SAMPLE = 1_000_000
 """Most architectures ``sample`` draws in one call."""
@@ -194,15 +198,25 @@ def query_command(
 
 @app.command("sample")
 def sample_command(
-    space: Annotated[str, typer.Argument(help="Search space name.")],
+    space: Annotated[
+        str,
+        typer.Argument(
+            help="Search space: a name, an imported benchmark (its own architectures) or a "
+            "space YAML file."
+        ),
+    ],
     n: Annotated[
         int, typer.Option("-n", "--n", min=1, max=MAX_SAMPLE, help="Number of architectures.")
     ] = 1,
     seed: Annotated[int, typer.Option("--seed", min=0, max=MAX_SEED, help="Random seed.")] = 0,
+    every: Annotated[
+        bool,
+        typer.Option("--all", help="Every architecture of a finite space, in its order (no -n)."),
+    ] = False,
     as_json: JsonOption = False,
     quiet: QuietOption = False,
 ) -> None:
-    """Random architectures in the space's native format, one per line.
+    """Random architectures in the space's native format, one per line (--all: every one).
 
     JSON: a list of native strings.
     """
@@ -211,10 +225,21 @@ def sample_command(
     from archembed.spaces.base import get_space
 
     space_obj = get_space(space)
-    graphs = space_obj.sample(n, np.random.default_rng(seed))
+    if every:
+        graphs = _every_architecture(space_obj)
+    else:
+        graphs = space_obj.sample(n, np.random.default_rng(seed))
     natives = [space_obj.to_native(g) for g in graphs]
     if as_json:
         emit(natives, True)
     else:
         for text in natives:
             typer.echo(text)
+
+
+def _every_architecture(space: SearchSpace) -> list[ArchGraph]:
+    """The enumeration of a finite space; ConfigError for one that cannot be listed."""
+    if not space.finite:
+        raise ConfigError(f"space {space.name!r} cannot be enumerated; sample it with -n")
+    with status(f"enumerating space {space.name}"):
+        return space.enumerate()

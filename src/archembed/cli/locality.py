@@ -35,15 +35,34 @@ not import pytorch-metric-learning (a test checks that the two agree)."""
 MINER_NAMES = ("none", "semihard", "angular")
 """Names of :func:`archembed.nn.metric_learning.miner_names` (same test)."""
 CHECKPOINT = "checkpoint.pt"
+LOCALITY_RECIPES = ("default", "paper", "fast")
+"""The recipes of ``pretrain locality --recipe`` (a test checks they are LocalityConfig's)."""
+RECIPE_DEFAULT = " (default: the recipe's)."
 
 
 @pretrain_app.command("locality")
 def pretrain_locality_command(
-    space: Annotated[str, typer.Option("--space", help="Search space (nb101, nb201, ...).")],
     out: Annotated[Path, typer.Option("--out", help="Model directory to write.")],
+    space: Annotated[
+        str | None, typer.Option("--space", help="Search space (nb101, nb201, ...).")
+    ] = None,
+    benchmark: Annotated[
+        str | None, typer.Option("--benchmark", help="Anchors: the cells of this benchmark.")
+    ] = None,
+    recipe: Annotated[
+        str,
+        typer.Option(
+            "--recipe",
+            help=f"Pretraining recipe: {', '.join(LOCALITY_RECIPES)}; the options below "
+            "override it.",
+        ),
+    ] = "default",
     loss: Annotated[
-        str, typer.Option("--loss", help=f"Metric loss: {', '.join(METRIC_LOSS_NAMES)}.")
-    ] = "margin",
+        str | None,
+        typer.Option(
+            "--loss", help=f"Metric loss: {', '.join(METRIC_LOSS_NAMES)}" + RECIPE_DEFAULT
+        ),
+    ] = None,
     miner: Annotated[
         str | None,
         typer.Option(
@@ -53,15 +72,28 @@ def pretrain_locality_command(
         ),
     ] = None,
     lambda_e: Annotated[
-        float, typer.Option("--lambda-e", help="Weight of the metric loss, in [0, 1].")
-    ] = 0.5,
-    anchors: Annotated[int, typer.Option(help="Random anchor cells per epoch.")] = 10000,
-    positives: Annotated[int, typer.Option(help="Positives per anchor.")] = 7,
-    max_edits: Annotated[int, typer.Option(help="Edits per positive: 1..max.")] = 3,
-    anchors_per_batch: Annotated[int, typer.Option(help="Anchors per batch.")] = 16,
-    epochs: Annotated[int, typer.Option(help="Passes over the anchors.")] = 2,
-    hidden: Annotated[int, typer.Option(help="Controller hidden size (16-64).")] = 32,
-    lr: Annotated[float, typer.Option(help="Adam learning rate.")] = 1e-3,
+        float | None,
+        typer.Option("--lambda-e", help="Weight of the metric loss, in [0, 1]" + RECIPE_DEFAULT),
+    ] = None,
+    anchors: Annotated[
+        int | None, typer.Option(help="Random anchor cells per epoch" + RECIPE_DEFAULT)
+    ] = None,
+    positives: Annotated[
+        int | None, typer.Option(help="Positives per anchor" + RECIPE_DEFAULT)
+    ] = None,
+    max_edits: Annotated[
+        int | None, typer.Option(help="Edits per positive: 1..max" + RECIPE_DEFAULT)
+    ] = None,
+    anchors_per_batch: Annotated[
+        int | None, typer.Option(help="Anchors per batch" + RECIPE_DEFAULT)
+    ] = None,
+    epochs: Annotated[
+        int | None, typer.Option(help="Passes over the anchors" + RECIPE_DEFAULT)
+    ] = None,
+    hidden: Annotated[
+        int | None, typer.Option(help="Controller hidden size (16-64)" + RECIPE_DEFAULT)
+    ] = None,
+    lr: Annotated[float | None, typer.Option(help="Adam learning rate" + RECIPE_DEFAULT)] = None,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
     device: Annotated[str, typer.Option(help="Torch device: cpu or cuda[:N].")] = "cpu",
     restart: Annotated[
@@ -75,28 +107,36 @@ def pretrain_locality_command(
 ) -> None:
     """Pretrain a NAO controller so that cells a few edits apart embed close together.
 
-    Interrupted runs resume from OUT/checkpoint.pt (saved after every epoch). A run whose
+    --recipe picks a complete configuration computed for the space (paper: the official code's
+    settings; fast: a short run); every option given explicitly overrides it. Interrupted
+    runs resume from OUT/checkpoint.pt (saved after every epoch). A run whose
     loss turns NaN or infinite stops (exit 1) and writes no model.
     """
-    from archembed.encoders.locality import LocalityConfig, pretrain_locality
+    from archembed.benchmarks.cells import training_space
+    from archembed.encoders.locality import pretrain_locality
     from archembed.encoders.nao import NAOEncoder
     from archembed.encoders.pretrain import model_output
     from archembed.threads import apply_torch_threads
 
     apply_data_dir(data_dir)
     apply_torch_threads()
-    config = LocalityConfig(
-        loss=loss,
-        miner=miner,
-        lambda_e=lambda_e,
-        anchors=anchors,
-        positives=positives,
-        max_edits=max_edits,
-        anchors_per_batch=anchors_per_batch,
-        epochs=epochs,
-        seed=seed,
+    given = {
+        "loss": loss,
+        "miner": miner,
+        "lambda_e": lambda_e,
+        "anchors": anchors,
+        "positives": positives,
+        "max_edits": max_edits,
+        "anchors_per_batch": anchors_per_batch,
+        "epochs": epochs,
+        "hidden": hidden,
+        "lr": lr,
+    }
+    overrides = {name: value for name, value in given.items() if value is not None}
+    encoder = NAOEncoder.from_recipe(
+        recipe, training_space(space, benchmark), device=device, seed=seed, **overrides
     )
-    encoder = NAOEncoder(space, hidden=hidden, lr=lr, seed=seed, device=device)
+    config = encoder.locality
     if (out / "config.json").exists() and not force:
         raise ConfigError(f"{out} already holds a model; use --force to overwrite it")
     out = model_output(out)
@@ -111,8 +151,9 @@ def pretrain_locality_command(
         {
             "model": str(out),
             "space": encoder.space.name,
-            "loss": loss,
-            "epochs": epochs,
+            "recipe": recipe,
+            "loss": config.loss,
+            "epochs": config.epochs,
             "final": history[-1],
             "seconds": round(time.perf_counter() - started, 1),
         },

@@ -35,8 +35,23 @@ RECIPE_DEFAULT = " (default: the recipe's)."
 
 @pretrain_app.command("arch2vec")
 def pretrain_arch2vec(
-    space: Annotated[str, typer.Option("--space", help="Search space to pretrain on.")],
     out: Annotated[Path, typer.Option("--out", help="Model directory to write.")],
+    space: Annotated[
+        str | None,
+        typer.Option("--space", help="Search space (a name or a space YAML file) to pretrain on."),
+    ] = None,
+    benchmark: Annotated[
+        str | None,
+        typer.Option("--benchmark", help="Pretrain on the architectures of this benchmark."),
+    ] = None,
+    holdout: Annotated[
+        float | None,
+        typer.Option(
+            "--holdout",
+            help="Share of the architectures held out of training to measure reconstruction, "
+            "in [0, 1)" + RECIPE_DEFAULT,
+        ),
+    ] = None,
     recipe: Annotated[
         str,
         typer.Option(
@@ -129,6 +144,7 @@ def pretrain_arch2vec(
     seed: Annotated[int, typer.Option("--seed")] = 0,
     device: Annotated[str, typer.Option("--device", help="cpu or cuda[:N].")] = "cpu",
     resume: Annotated[bool, typer.Option("--resume", help="Continue an interrupted run.")] = False,
+    data_dir: DataDirOption = None,
     locality_loss: Annotated[
         str | None,
         typer.Option(
@@ -187,6 +203,9 @@ def pretrain_arch2vec(
 ) -> None:
     """Pretrain arch2vec (or its GAE/VGAE ablations) on a search space; saves a model directory.
 
+    --space or --benchmark says what to train on: every architecture of a finite space (else
+    --samples random ones), or the architectures of a benchmark (an imported one too); the
+    --holdout share is kept out of training and scores the reconstruction after each epoch.
     --recipe picks a complete configuration computed for the space (official: the official
     code's training, loss scaling included; paper: the paper's stated settings; fast: a short
     run); every option given explicitly overrides the recipe's value. With --locality-loss,
@@ -194,6 +213,7 @@ def pretrain_arch2vec(
     apart together (the loss of `pretrain locality`). A run whose loss turns NaN or infinite
     stops (exit 1) and writes no model; --resume continues from its last good epoch.
     """
+    from archembed.benchmarks.cells import training_space
     from archembed.encoders.arch2vec import Arch2Vec
     from archembed.encoders.pretrain import (
         check_samples,
@@ -202,14 +222,14 @@ def pretrain_arch2vec(
         pretrain_to,
         training_graphs,
     )
-    from archembed.spaces.base import get_space
     from archembed.threads import apply_torch_threads
 
+    apply_data_dir(data_dir)
     apply_torch_threads()
     if locality_loss is None and (locality_weight is not None or locality_miner is not None):
         raise ConfigError("--locality-weight and --locality-miner need --locality-loss")
     check_samples(samples)
-    space_obj = get_space(space)
+    space_obj = training_space(space, benchmark)
     given = {
         "epochs": epochs,
         "latent_dim": latent_dim,
@@ -225,6 +245,7 @@ def pretrain_arch2vec(
         "op_loss": op_loss,
         "data_order": data_order,
         "latent_stats": latent_stats,
+        "holdout": holdout,
         "locality_loss": locality_loss,
         "locality_miner": locality_miner,
         "locality_weight": locality_weight,
@@ -238,7 +259,7 @@ def pretrain_arch2vec(
     check_target(out, resume)
     graphs = training_graphs(space_obj, samples, seed)
     pretrain_to(model, graphs, out, resume=resume, progress=not quiet)
-    title = f"arch2vec ({recipe} recipe) on {space} ({len(graphs)} architectures)"
+    title = f"arch2vec ({recipe} recipe) on {space_obj.name} ({len(graphs)} architectures)"
     emit(model.history_, as_json, title=title)
     if not as_json:
         console.print(f"model written to {out}")
@@ -282,7 +303,13 @@ def embed_command(
 
 @app.command("evaluate")
 def evaluate_command(
-    model: Annotated[Path, typer.Argument(help="Model directory (any saved encoder).")],
+    model: Annotated[
+        Path,
+        typer.Argument(
+            help="Model directory (any saved encoder), or an embedding Parquet file of every "
+            "architecture of the benchmark's space (columns arch, embedding)."
+        ),
+    ],
     benchmark: Annotated[str, typer.Option("--benchmark", help="Benchmark with labels.")],
     out: Annotated[Path, typer.Option("--out", help="Directory for JSON and PNG results.")],
     dataset: Annotated[
@@ -318,6 +345,7 @@ def evaluate_command(
 
     from archembed.benchmarks.catalog import load_benchmark
     from archembed.encoders.base import load_encoder
+    from archembed.encoders.precomputed import is_embedding_file, read_embedding_file
     from archembed.evaluation.report import EvaluationSettings, check_evaluation, evaluate_model
     from archembed.threads import apply_torch_threads
 
@@ -336,8 +364,11 @@ def evaluate_command(
         projection=projection,
         seed=seed,
     )
-    encoder = load_encoder(model)
+    embeddings = read_embedding_file(model) if is_embedding_file(model) else None
+    encoder = load_encoder(model) if embeddings is None else None
     bench = load_benchmark(benchmark)
+    if embeddings is not None:
+        encoder = embeddings.encoder(bench.space)
     dataset = bench.index.default_dataset(dataset)
     metric = bench.index.default_metric(dataset, metric)
     settings = replace(settings, dataset=dataset, metric=metric)

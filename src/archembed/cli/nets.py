@@ -30,8 +30,13 @@ if TYPE_CHECKING:
 
 ARCHS = ("all", "benchmark")
 
-SpaceOption = Annotated[str, typer.Option("--space", help="Search space: nb201, nb101 or darts.")]
+SpaceOption = Annotated[
+    str, typer.Option("--space", help="Search space: nb201, nb101, darts, nats_sss.")
+]
 OutOption = Annotated[Path, typer.Option("--out", help="Output directory (resumed if present).")]
+SampleOption = Annotated[
+    int | None, typer.Option("--sample", help="A random subset of N architectures (seeded).")
+]
 SettingOption = Annotated[
     str,
     typer.Option(
@@ -150,6 +155,7 @@ def jacobian_command(
     setting: SettingOption = "proxy",
     archs: ArchsOption = "all",
     limit: LimitOption = None,
+    sample: SampleOption = None,
     n_inits: Annotated[int, typer.Option("--n-inits", help="Random inits per network.")] = 4,
     n_points: PointsOption = 64,
     k: Annotated[int, typer.Option("--k", help="Principal components kept.")] = 128,
@@ -183,7 +189,7 @@ def jacobian_command(
         space, parse_setting(setting), inputs=inputs, workers=workers, seed=seed, **options
     )
     device = _device(device)
-    graphs = select_graphs(space, archs, limit)
+    graphs = select_graphs(space, archs, limit, sample, seed)
     check_disk_space(out, len(graphs), (n_inits, n_points, k))
     store = compute_jacobian_features(
         space,
@@ -229,9 +235,7 @@ def zc_command(
     setting: SettingOption = "official",
     archs: ArchsOption = "all",
     limit: LimitOption = None,
-    sample: Annotated[
-        int | None, typer.Option("--sample", help="A random subset of N architectures.")
-    ] = None,
+    sample: SampleOption = None,
     proxies: Annotated[
         str, typer.Option("--proxies", help="Comma-separated proxies (default: all).")
     ] = "",

@@ -184,6 +184,15 @@ def _sole_target(
     return dataset, index.default_metric(dataset, metric)
 
 
+def _embedding_files(specs: list[Any]) -> list[Any]:
+    """The embedding files named in ``--encoders`` (``FILE.parquet+HEAD``), read and checked
+    before the benchmark loads; their ids are matched to the split later."""
+    from archembed.encoders.precomputed import read_embedding_file
+    from archembed.predictors.models import EMBEDDING_SUFFIX
+
+    return [read_embedding_file(s.encoder) for s in specs if s.encoder.endswith(EMBEDDING_SUFFIX)]
+
+
 def _check_benchmark(name: str) -> None:
     from archembed.benchmarks.catalog import benchmark_names
 
@@ -247,7 +256,9 @@ def predict_command(
     encoders: Annotated[
         str,
         typer.Option(
-            "--encoders", help="Comma-separated predictors: gates, tagates, mlp, arch2vec+gp ..."
+            "--encoders",
+            help="Comma-separated predictors: gates, tagates, mlp, arch2vec+gp ...; "
+            "FILE.parquet+gp: embeddings computed elsewhere (columns arch, embedding).",
         ),
     ] = "gates,tagates,mlp,mlp-path,lstm,onehot+lightgbm,path+rf",
     dataset: Annotated[
@@ -309,6 +320,7 @@ def predict_command(
     from archembed.predictors.protocol import ProtocolRun, check_plan
 
     specs = [parse_spec(spec) for spec in request.specs]
+    files = _embedding_files(specs)
     _check_benchmark(benchmark)
     defaults, dataset, metric, epochs = _target(
         request, dataset, metric, epoch, anytime, train_share
@@ -328,6 +340,8 @@ def predict_command(
     split, bench = _split(request, defaults, dataset, metric, epochs, train_share, split_seed)
     check_plan(plan, len(split.train))
     check_predictors(specs, bench.space, plan.params, plan.model_dirs)
+    for file in files:
+        file.encoder(bench.space, split.train + split.test)
     out = _out_dir(out)
     config, rows, paths = _run(split, bench, plan, out, dataset, not quiet)
     if as_json:

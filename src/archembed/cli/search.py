@@ -203,7 +203,8 @@ def report_command(
             f"{len(runs)} run directories: give --out DIR for their joint report "
             "(one RUN's report goes to RUN/report)"
         )
-    from archembed.experiments.report import table_rows, write_report
+    from archembed.experiments.report import write_report
+    from archembed.tables import table_rows
 
     target = out or runs[0] / "report"
     _adopt_earlier(target, REPORT_KIND)
@@ -299,7 +300,8 @@ def _print_outcome(
     report_dir: Path | None = None,
 ) -> None:
     """The final incumbents per run (table or JSON) and the output paths; exit 1 on failures."""
-    from archembed.experiments.report import summary_rows, table_rows
+    from archembed.experiments.report import summary_rows
+    from archembed.tables import table_rows
 
     failed = [
         {"run": s["run"], "seed": s["seed"], "error": s.get("error")}

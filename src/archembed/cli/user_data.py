@@ -25,7 +25,10 @@ def _split_ops(text: str | None) -> list[str] | None:
 
 @data_app.command("import-graphs")
 def import_graphs_command(
-    file: Annotated[Path, typer.Argument(help="JSON lines: adjacency, ops and numeric metrics.")],
+    file: Annotated[
+        Path,
+        typer.Argument(help="JSON lines: adjacency and ops (or edges), and numeric metrics."),
+    ],
     name: Annotated[str, typer.Option("--name", help="Name of the new benchmark and space.")],
     ops: Annotated[
         str | None,
@@ -34,7 +37,11 @@ def import_graphs_command(
     max_nodes: Annotated[
         int | None,
         typer.Option(
-            "--max-nodes", min=2, help="Largest graph allowed (default: the largest found)."
+            "--max-nodes",
+            min=2,
+            help="Largest graph allowed and the space's size (default: lines over 100 "
+            "vertices are refused; the space's size is the largest found).",
+            show_default=False,
         ),
     ] = None,
     dataset: Annotated[
@@ -53,6 +60,8 @@ def import_graphs_command(
 ) -> None:
     """Import your own architectures and metrics as a benchmark queryable by name.
 
+    Each line is node-labelled ({"adjacency": [[...]], "ops": [...]}) or edge-labelled
+    ({"edges": [[from, to, "op"], ...]}); the file is read one line at a time.
     JSON: {benchmark, archs, records, duplicates, dataset, metrics, ops, max_nodes};
     records counts the file's lines, archs the distinct architectures.
     """

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator, Sequence
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from archembed.checks import check_float, check_int, check_seed
+from archembed.checks import check_float, check_int, check_recipe, check_seed
 from archembed.encoders.base import Encoder, register_encoder
 from archembed.encoders.feature_sets import Entry, FeatureSets
 from archembed.errors import (
@@ -48,6 +49,70 @@ DIVERGED_HINT = "lower --lr or raise --temperature"
 STATE_KEYS = ("model", "mean", "std", "n_points", "in_dim")
 _EMBED_CHUNK = 256
 CHECKPOINT = "checkpoint.pt"
+RUN_OPTIONS = ("partial", "device", "checkpoint_dir", "progress")
+"""Encoder arguments that are not part of the configuration a recipe sets."""
+RECIPES = ("default", "paper", "fast")
+"""The named recipes of :meth:`ContrastiveConfig.recipe`."""
+MAX_EPOCHS, MAX_BATCH, MAX_WIDTH = 100_000, 1_000_000, 8192
+FAST = {"embed_dim": 32, "hidden": 32, "layers": 1, "batch_size": 128, "epochs": 2}
+PAPER = {
+    "embed_dim": 256,
+    "hidden": 256,
+    "layers": 4,
+    "batch_size": 1024,
+    "epochs": 30,
+    "lr": 5e-5,
+    "lr_decay": 0.95,
+    "holdout": 0.066,
+}
+"""The official code's settings (DeepSets of 4 + 4 layers of width 256, batch 1,024, Adam
+5e-5 decayed by 0.95 per epoch, 30 epochs, 1,028 of NB201's 15,625 cells held out)."""
+
+
+@dataclass(frozen=True)
+class ContrastiveConfig:
+    """How a contrastive encoder is built and trained; validated on creation (ConfigError).
+
+    Recipes (:meth:`recipe`): ``default``, archembed's settings (wider steps, smaller model:
+    the numbers in the docs); ``paper``, the official code's training (:data:`PAPER`; the
+    same NT-Xent at temperature 0.1 with two inits as the two views); ``fast``, a small,
+    short run for tests and first tries. The feature sets have a fixed shape whatever their
+    search space, so no setting depends on the space.
+    """
+
+    embed_dim: int = 256
+    hidden: int = 128
+    layers: int = 2
+    temperature: float = 0.1
+    batch_size: int = 512
+    epochs: int = 30
+    lr: float = 1e-3
+    lr_decay: float = 1.0
+    holdout: float = 0.1
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        check_int("batch_size", self.batch_size, 2, MAX_BATCH)
+        check_float("holdout", self.holdout, 0.0, 1.0, high_open=True)
+        check_int("epochs", self.epochs, 0, MAX_EPOCHS)
+        check_int("embed_dim", self.embed_dim, 1, MAX_WIDTH)
+        check_int("hidden", self.hidden, 1, MAX_WIDTH)
+        check_int("layers", self.layers, 1, 16)
+        check_float("temperature", self.temperature, 0.0, low_open=True)
+        check_float("lr", self.lr, 0.0, low_open=True)
+        check_float("lr_decay", self.lr_decay, 0.0, 1.0, low_open=True)
+        check_seed("seed", self.seed)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The fields as a dict (the keyword arguments of :class:`ContrastiveEncoder`)."""
+        return asdict(self)
+
+    @classmethod
+    def recipe(cls, name: str, **overrides: Any) -> ContrastiveConfig:
+        """The named recipe (:data:`RECIPES`); ``overrides`` (config fields) win."""
+        check_recipe("contrastive", name, RECIPES, cls, overrides)
+        base = {"fast": FAST, "paper": PAPER}.get(name, {})
+        return replace(cls(**base), **overrides)
 
 
 @register_encoder("contrastive")
@@ -74,6 +139,7 @@ class ContrastiveEncoder(Encoder):
         batch_size: int = 512,
         epochs: int = 30,
         lr: float = 1e-3,
+        lr_decay: float = 1.0,
         holdout: float = 0.1,
         seed: int = 0,
         device: str = "cpu",
@@ -81,15 +147,18 @@ class ContrastiveEncoder(Encoder):
         progress: bool = True,
     ) -> None:
         super().__init__(space)
-        check_int("batch_size", batch_size, 2, 1_000_000)
-        check_float("holdout", holdout, 0.0, 1.0, high_open=True)
-        check_int("epochs", epochs, 0, 100_000)
-        check_int("embed_dim", embed_dim, 1, 8192)
-        check_int("hidden", hidden, 1, 8192)
-        check_int("layers", layers, 1, 16)
-        check_float("temperature", temperature, 0.0, low_open=True)
-        check_float("lr", lr, 0.0, low_open=True)
-        check_seed("seed", seed)
+        ContrastiveConfig(  # validates every setting
+            embed_dim=embed_dim,
+            hidden=hidden,
+            layers=layers,
+            temperature=temperature,
+            batch_size=batch_size,
+            epochs=epochs,
+            lr=lr,
+            lr_decay=lr_decay,
+            holdout=holdout,
+            seed=seed,
+        )
         resolve_device(device)
         self.features = [str(Path(p).resolve()) for p in features]
         self.partial = partial
@@ -100,6 +169,7 @@ class ContrastiveEncoder(Encoder):
         self.batch_size = batch_size
         self.epochs = epochs
         self.lr = lr
+        self.lr_decay = lr_decay
         self.holdout = holdout
         self.seed = seed
         self.device = device
@@ -117,6 +187,18 @@ class ContrastiveEncoder(Encoder):
         encoder._sets = sets
         return encoder
 
+    @classmethod
+    def from_recipe(
+        cls, name: str, paths: Sequence[str | os.PathLike[str]], **options: Any
+    ) -> ContrastiveEncoder:
+        """An encoder over the stores at ``paths`` configured by the named recipe.
+
+        ``options`` are config fields, which override the recipe's, and the run's settings
+        (``partial``, ``device``, ``checkpoint_dir``, ``progress``).
+        """
+        run = {key: options.pop(key) for key in RUN_OPTIONS if key in options}
+        return cls.from_stores(paths, **run, **ContrastiveConfig.recipe(name, **options).to_dict())
+
     def config(self) -> dict[str, Any]:
         return {
             "features": self.features,
@@ -128,6 +210,7 @@ class ContrastiveEncoder(Encoder):
             "batch_size": self.batch_size,
             "epochs": self.epochs,
             "lr": self.lr,
+            "lr_decay": self.lr_decay,
             "holdout": self.holdout,
             "seed": self.seed,
             "device": self.device,
@@ -196,11 +279,15 @@ class ContrastiveEncoder(Encoder):
             steps_per_epoch=-(-len(train) // self.batch_size),
         )
         optimiser = torch.optim.Adam(network.parameters(), lr=self.lr)
+        decay = None
+        if self.lr_decay != 1.0:
+            decay = torch.optim.lr_scheduler.ExponentialLR(optimiser, self.lr_decay)
         self.history_ = trainer.fit(
             network,
             optimiser,
             lambda random: self._batches(sets, train, random),
             lambda views, random: self._loss(head, views),
+            decay,
         )
         return self
 

@@ -10,18 +10,19 @@ embeddings. The edit sampler only uses the space's ``is_valid`` and ``mutate``, 
 from __future__ import annotations
 
 from collections.abc import Container, Iterator, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
 
-from archembed.checks import check_float, check_int, check_seed
+from archembed.checks import check_float, check_int, check_recipe, check_seed
 from archembed.encoders.nao import NAOEncoder
 from archembed.graph import ArchGraph
 from archembed.nn.metric_learning import MetricLoss, make_metric_loss
 from archembed.nn.training import EpochRandom, Trainer
-from archembed.spaces.base import SearchSpace
+from archembed.spaces.base import SearchSpace, get_space
 
 EDIT_ATTEMPTS = 20
 EXCLUDE_ATTEMPTS = 50
@@ -30,6 +31,21 @@ EDIT_STREAM = 1
 the generator ``[seed, 0]`` that draws the anchors)."""
 MAX_ANCHORS, MAX_POSITIVES, MAX_EDITS, MAX_EPOCHS = 10_000_000, 1000, 100, 100_000
 """Upper bounds of the size options (beyond them a run cannot finish or fit in memory)."""
+RECIPES = ("default", "paper", "fast")
+"""The named recipes of :meth:`LocalityConfig.recipe` and :meth:`NAOEncoder.from_recipe`."""
+PAPER = {"loss": "margin", "lambda_e": 1.0, "positives": 7, "anchors_per_batch": 64, "epochs": 2}
+"""The official code's pretraining: 8 cells per anchor (7 positives) in batches of 512 cells,
+reconstruction + metric loss with weight 1, 2 epochs (MarginLoss is one of its losses)."""
+PAPER_MAX_EDITS = {"nb201": 1}
+"""Edits per positive in the official code: NB201 one, NB101 1-3 in equal shares (the rest)."""
+FAST = {"anchors": 256, "positives": 3, "epochs": 1}
+CONTROLLER_RECIPES: dict[str, dict[str, Any]] = {
+    "default": {},
+    "paper": {"hidden": 16},
+    "fast": {"hidden": 16},
+}
+"""The controller options (:class:`NAOEncoder`) of each recipe; the official controller has
+hidden size 16."""
 
 
 def random_edit(space: SearchSpace, graph: ArchGraph, rng: np.random.Generator) -> ArchGraph:
@@ -129,6 +145,28 @@ class LocalityConfig:
             self.max_edits,
             self.anchors_per_batch,
         )
+
+    @classmethod
+    def recipe(cls, name: str, space: SearchSpace | str, **overrides: Any) -> LocalityConfig:
+        """The named recipe (:data:`RECIPES`) computed for ``space``; ``overrides`` win.
+
+        ``paper``: the official code's settings (:data:`PAPER`), its edits per space
+        (:data:`PAPER_MAX_EDITS`) and as many random anchors as a finite space has cells (the
+        official code visits every cell of the benchmark once per epoch). It trains with Adam,
+        not the official SGD at learning rate 1 with a step decay. ``fast``: a short run.
+        """
+        check_recipe("locality", name, RECIPES, cls, overrides)
+        space = get_space(space) if isinstance(space, str) else space
+        values = {"paper": _paper(space), "fast": FAST}.get(name, {})
+        return replace(cls(), **{**values, **overrides})
+
+
+def _paper(space: SearchSpace) -> dict[str, Any]:
+    """:data:`PAPER` with the edits of ``space`` and one anchor per cell when it is countable."""
+    values: dict[str, Any] = {**PAPER, "max_edits": PAPER_MAX_EDITS.get(space.name, 3)}
+    if space.size is not None and space.size <= MAX_ANCHORS:
+        values["anchors"] = int(space.size)
+    return values
 
 
 def check_locality_options(

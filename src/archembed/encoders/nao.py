@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import torch
@@ -28,8 +28,14 @@ from archembed.nn.mlp import mlp
 from archembed.nn.runtime import load_checkpoint, resolve_device, save_checkpoint
 from archembed.nn.training import EpochRandom, Trainer, seeded
 from archembed.preprocessing import Standardizer
+from archembed.spaces.base import SearchSpace
+
+if TYPE_CHECKING:
+    from archembed.encoders.locality import LocalityConfig
 
 MIN_HIDDEN, MAX_HIDDEN = 16, 64
+CONTROLLER_OPTIONS = ("hidden", "lam", "batch_size", "lr", "weight_decay")
+"""Options of a locality recipe that go to the controller (the rest are pretraining fields)."""
 
 
 class NAOController(nn.Module):
@@ -136,11 +142,43 @@ class NAOEncoder(Encoder):
         self.batch_size, self.lr, self.weight_decay = batch_size, lr, weight_decay
         self.seed, self.device = seed, device
         self.pretraining = pretraining
+        self.locality: LocalityConfig | None = None  # set by from_recipe, run by pretrain
         self.codec: SequenceCodec = sequence_codec(self.space)
         self.device_ = resolve_device(device)
         self.model_: NAOController | None = None
         self.scaler_ = Standardizer(mean_=np.zeros(()), std_=np.ones(()))
         self.rng_ = np.random.default_rng(seed)
+
+    @classmethod
+    def from_recipe(
+        cls, name: str, space: SearchSpace | str, *, device: str | None = None, **overrides: Any
+    ) -> NAOEncoder:
+        """A fresh controller set up for the named locality recipe (see
+        :meth:`~archembed.encoders.locality.LocalityConfig.recipe`); :meth:`pretrain` runs it.
+
+        ``overrides`` name controller options (:data:`CONTROLLER_OPTIONS`) or pretraining
+        fields (``loss``, ``anchors``, ``epochs``...); ``seed`` goes to both.
+        """
+        from archembed.encoders.locality import CONTROLLER_RECIPES, LocalityConfig
+
+        options = {k: v for k, v in overrides.items() if k in CONTROLLER_OPTIONS}
+        rest = {k: v for k, v in overrides.items() if k not in CONTROLLER_OPTIONS}
+        locality = LocalityConfig.recipe(name, space, **rest)
+        options = {**CONTROLLER_RECIPES[name], **options, "seed": locality.seed}
+        encoder = cls(space, device=device, **options)
+        encoder.locality = locality
+        return encoder
+
+    def pretrain(
+        self, *, checkpoint: str | Path | None = None, progress: bool = True
+    ) -> NAOEncoder:
+        """Locality pretraining with the recipe of :meth:`from_recipe` (default settings
+        otherwise); the per-epoch losses go to ``pretraining["history"]``."""
+        from archembed.encoders.locality import LocalityConfig, pretrain_locality
+
+        config = self.locality or LocalityConfig(seed=self.seed)
+        pretrain_locality(self, config, checkpoint=checkpoint, progress=progress)
+        return self
 
     def config(self) -> dict[str, Any]:
         return {

@@ -101,30 +101,35 @@ class EmbeddingFile:
     ids: list[str]
     matrix: np.ndarray
 
-    def encoder(self, space: SearchSpace) -> PrecomputedEncoder:
-        """The table as an encoder of ``space`` (finite), which it must cover exactly."""
-        graphs = {space.identity(g): g for g in space.enumerate()}
-        known = {key: key for key in graphs}
+    def encoder(
+        self, space: SearchSpace, graphs: Sequence[ArchGraph] | None = None
+    ) -> PrecomputedEncoder:
+        """The table as an encoder of ``graphs`` (default: every architecture of the finite
+        ``space``, searched), which it must cover: none missing, and no unknown id unless
+        ``graphs`` are given (then rows of other architectures are left out)."""
+        where = f"searched in {space.name}" if graphs is None else f"ranked in {space.name}"
+        targets = {space.identity(g): g for g in (space.enumerate() if graphs is None else graphs)}
+        known = {key: key for key in targets}
         if any(key not in known for key in self.ids):
-            known.update((space.to_native(g), key) for key, g in graphs.items())
+            known.update((space.to_native(g), key) for key, g in targets.items())
+        rows = [row for row, key in enumerate(self.ids) if key in known]
         unknown = [key for key in self.ids if key not in known]
-        if unknown:
+        if unknown and (graphs is None or not rows):
             hint = "; was it written for another space?" if len(unknown) == len(self.ids) else ""
             raise ConfigError(
                 f"{self.path}: {len(unknown)} ids in column 'arch' are not architectures of "
-                f"the {len(graphs)} searched in {space.name}, e.g. {unknown[0]!r}{hint}"
+                f"the {len(targets)} {where}, e.g. {unknown[0]!r}{hint}"
             )
-        keys = [known[key] for key in self.ids]
+        keys = [known[self.ids[row]] for row in rows]
         _no_duplicates(self.path, keys, "names an architecture already named in another row")
-        if len(keys) < len(graphs):
+        if len(keys) < len(targets):
             covered = set(keys)
-            absent = next(g for key, g in graphs.items() if key not in covered)
+            absent = next(g for key, g in targets.items() if key not in covered)
             raise ConfigError(
-                f"{self.path} has no embedding for {len(graphs) - len(keys)} of the "
-                f"{len(graphs)} architectures searched in {space.name}, e.g. "
-                f"{space.to_native(absent)}"
+                f"{self.path} has no embedding for {len(targets) - len(keys)} of the "
+                f"{len(targets)} architectures {where}, e.g. {space.to_native(absent)}"
             )
-        return PrecomputedEncoder(space, keys, self.matrix, name=self.path.stem)
+        return PrecomputedEncoder(space, keys, self.matrix[rows], name=self.path.stem)
 
 
 def is_embedding_file(path: str | os.PathLike[str]) -> bool:

@@ -35,6 +35,7 @@ from archembed.encoders.saliency import PROXIES, per_node_saliencies
 from archembed.encoders.trained import Inputs, output_rows
 from archembed.errors import ConfigError
 from archembed.graph import ArchGraph
+from archembed.nets.build import OFFICIAL
 from archembed.nets.zero_cost import SALIENCIES
 from archembed.nn.flow import GatedFlow
 from archembed.nn.mlp import mlp
@@ -42,12 +43,12 @@ from archembed.nn.mlp import mlp
 SYMMETRY = ("none", "noise", "add", "concat")
 ZERO_COST_SYMMETRY = ("add", "concat")
 UPDATE_OPS = ("all", "conv")
+"""Which operation embeddings the update step changes: every one, or only convolutions (the
+parametric operations, whose training dynamics the update models; the papers' NB201 setting)."""
 SETTINGS = ("proxy", "official")
 """Network settings the zero-cost saliencies can be computed with."""
 MAX_STEPS = 64
 """Most forward-backward steps: each one is a full pass of the flow over the DAG."""
-"""Which operation embeddings the update step changes: every one, or only convolutions (the
-parametric operations, whose training dynamics the update models; the papers' NB201 setting)."""
 
 TAGATES_HEAD = (300, 300, 300, 300, 300)
 """Default hidden widths of TA-GATES' scoring MLP, as in the papers' NB201 configuration.
@@ -55,6 +56,27 @@ TAGATES_HEAD = (300, 300, 300, 300, 300)
 With 128-wide backward passes (also theirs) and random training pairs it raised TA-GATES on 1%
 of NB201 from Kendall tau 0.762 to 0.771 (9 seeds), against GATES' one 200-wide layer.
 """
+
+
+def has_network_builder(space: Any) -> bool:
+    """Whether archembed builds the networks of ``space`` (needed for zero-cost saliencies)."""
+    return getattr(space, "name", None) in OFFICIAL
+
+
+def check_space_parts(space: Any, symmetry: str, update_ops: str) -> None:
+    """ConfigError where an option needs parts ``space`` lacks: zero-cost symmetry breaking
+    needs networks built from its cells, ``update_ops="conv"`` convolutions in its vocabulary."""
+    if symmetry in ZERO_COST_SYMMETRY and not has_network_builder(space):
+        raise ConfigError(
+            f"TA-GATES symmetry {symmetry!r} needs zero-cost saliencies of built networks, and "
+            f"archembed builds none for space {space.name!r} (only {', '.join(OFFICIAL)}); "
+            "use symmetry none or noise"
+        )
+    if update_ops == "conv" and not any("conv" in op for op in space.ops):
+        raise ConfigError(
+            f"TA-GATES update_ops 'conv' updates operations named *conv*, and space "
+            f"{space.name!r} has none ({', '.join(space.ops)}); use update_ops all"
+        )
 
 
 class TAGatesNet(nn.Module):
@@ -203,6 +225,7 @@ class TAGATES(GATES):
                 f"unknown symmetry breaking {symmetry!r}; choose one of: {', '.join(SYMMETRY)}"
             )
         check_choice("update_ops", update_ops, UPDATE_OPS)
+        check_space_parts(self.space, symmetry, update_ops)
         self.steps = check_int("TA-GATES steps", steps, 1, MAX_STEPS)
         self.step_size = check_float("step_size", step_size)
         self.backward_dim = check_int("backward_dim", backward_dim, 1, MAX_WIDTH)

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from archembed import tables
 from archembed.errors import ConfigError
 from archembed.graph import ArchGraph
 from archembed.nets.feature_store import FeatureStore
@@ -45,6 +46,23 @@ def raw_features(store: FeatureStore, rows: np.ndarray | None = None) -> np.ndar
     return out
 
 
+def fit_predictor(
+    X_train: np.ndarray,
+    y_train: np.ndarray,
+    predictor: str,
+    seed: int,
+    params: Mapping[str, Any] | None = None,
+) -> Any:
+    """A freshly fitted predictor (threads: archembed.threads, i.e. ``--threads``)."""
+    model = make_predictor(predictor, seed=seed, **dict(params or {}))
+    return model.fit(X_train, y_train)
+
+
+def scores(y_true: np.ndarray, predicted: np.ndarray) -> dict[str, float]:
+    """Pearson and Kendall tau of predictions against the true values."""
+    return {"pearson": pearson(y_true, predicted), "kendall_tau": kendall_tau(y_true, predicted)}
+
+
 def fit_and_score(
     X_train: np.ndarray,
     y_train: np.ndarray,
@@ -54,10 +72,8 @@ def fit_and_score(
     seed: int,
 ) -> dict[str, float]:
     """Pearson and Kendall tau of a freshly fitted predictor on a test set."""
-    model = make_predictor(predictor, seed=seed)  # threads: archembed.threads (--threads)
-    model.fit(X_train, y_train)
-    predicted = np.asarray(model.predict(X_test))
-    return {"pearson": pearson(y_test, predicted), "kendall_tau": kendall_tau(y_test, predicted)}
+    model = fit_predictor(X_train, y_train, predictor, seed)
+    return scores(y_test, np.asarray(model.predict(X_test)))
 
 
 def summarise(runs: Sequence[Mapping[str, float]]) -> dict[str, Any]:
@@ -168,10 +184,8 @@ def transfer_table(
 
 def markdown_table(rows: Sequence[Mapping[str, Any]], keys: Sequence[str]) -> str:
     """Rows as a Markdown table: ``keys`` columns, then mean ± std of each metric."""
-    header = [*keys, *METRICS]
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    for row in rows:
-        cells = [str(row[k]) for k in keys]
-        cells += [f"{row[m]:.3f} ± {row[f'{m}_std']:.3f}" for m in METRICS]
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines) + "\n"
+    cells = [
+        [*(row[k] for k in keys), *(tables.plus_minus(row[m], row[f"{m}_std"], 3) for m in METRICS)]
+        for row in rows
+    ]
+    return "\n".join(tables.markdown_table([*keys, *METRICS], cells)) + "\n"

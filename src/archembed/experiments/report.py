@@ -19,29 +19,12 @@ from archembed.errors import ConfigError
 from archembed.experiments.results import CONFIG, find_runs, load_run, read_yaml
 from archembed.io import atomic_path, write_json
 from archembed.outputs import output_dir
+from archembed.tables import format_mean_std, markdown_table, mean_std, table_rows
 from archembed.viz.regret import plot_regret_cdf, plot_regret_curves, regret_label
 
 METRICS = (("incumbent_val", "val"), ("incumbent_test", "test"), ("regret", "regret"))
 DEFAULT_POINTS = (10, 25, 50, 100)
 """Query counts of the table when none are asked for (those within the budget, and the budget)."""
-
-
-def mean_std(values: list[float | None] | np.ndarray) -> dict[str, float | int | None]:
-    """``{"mean", "std", "n"}`` of the finite values (mean and std None when there are none)."""
-    data = np.asarray([v for v in values if v is not None and np.isfinite(v)], dtype=float)
-    if not len(data):
-        return {"mean": None, "std": None, "n": 0}
-    return {"mean": float(data.mean()), "std": float(data.std()), "n": len(data)}
-
-
-def format_mean_std(stats: dict[str, Any]) -> str:
-    """``90.674 ± 0.394`` for tables (two significant digits of the std, at least three
-    decimals, so a std of 0.0012 is not shown as 0.001); ``-`` when no seed has a value."""
-    if not stats.get("n"):
-        return "-"
-    std = float(stats["std"])
-    decimals = 3 if std <= 0 else min(6, max(3, 1 - int(np.floor(np.log10(std)))))
-    return f"{stats['mean']:.{decimals}f} ± {std:.{decimals}f}"
 
 
 def seed_ranges(seeds: list[int]) -> str:
@@ -91,14 +74,6 @@ def ranking(finals: dict[str, dict[int, float]], query: int) -> list[str]:
             line += f"; {best} is lower in {100 * share:.0f} % of seed pairs (p = {p:.2g})"
         lines.append(line)
     return [*lines, ""]
-
-
-def table_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Rows for a terminal or Markdown table: every ``mean_std`` cell as ``mean ± std``."""
-    return [
-        {k: format_mean_std(v) if isinstance(v, dict) else v for k, v in row.items()}
-        for row in rows
-    ]
 
 
 def summary_rows(summaries: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -272,15 +247,10 @@ def _section(
 ) -> str:
     lines = [f"## {protocol}", "", *ranked]
     if rows:
-        lines += [
-            "| run | queries | seeds | failed | validation | test | simple regret |",
-            "|---|---:|---:|---:|---|---|---|",
-        ]
-        lines += [
-            f"| {r['run']} | {r['queries']} | {r['seeds']} | {r['failed']} | {r['val']} | "
-            f"{r['test']} | {r['regret']} |"
-            for r in table_rows(rows)
-        ]
+        header = ("run", "queries", "seeds", "failed", "validation", "test", "simple regret")
+        keys = ("run", "queries", "seeds", "failed", "val", "test", "regret")
+        shown = [[r[k] for k in keys] for r in table_rows(rows)]
+        lines += markdown_table(header, shown, align="lrrrlll")
     lines.append("")
     lines += [f"![{name}]({name})" for name in images]
     return "\n".join(lines) + "\n"

@@ -17,7 +17,8 @@ class NetSetting:
     """Macro-skeleton size: ``channels`` (C) and ``depth`` (cells per stage / layers).
 
     nb201: C and N cells per stage; nb101: stem channels and modules per stack; darts: C and
-    total layers. ``input_size`` only matters for FLOPs.
+    total layers; nats_sss: the width of its widest choice (64 official: each searched count
+    scales by C / 64) and depth 1. ``input_size`` only matters for FLOPs.
     """
 
     channels: int
@@ -33,6 +34,7 @@ OFFICIAL = {
     "nb201": NetSetting(16, 5),
     "nb101": NetSetting(128, 3),
     "darts": NetSetting(36, 20),
+    "nats_sss": NetSetting(64, 1),
 }
 """The settings the benchmarks trained (their parameter counts are the published ones)."""
 
@@ -40,6 +42,7 @@ PROXY = {
     "nb201": NetSetting(8, 1),
     "nb101": NetSetting(16, 1),
     "darts": NetSetting(8, 5),
+    "nats_sss": NetSetting(32, 1),
 }
 """Reduced settings for cheap features (Jacobians, zero-cost proxies on many cells)."""
 
@@ -60,6 +63,8 @@ def resolve_setting(space: str, setting: NetSetting | str | None) -> NetSetting:
     if isinstance(setting, NetSetting):
         check_int("network channels (C of --setting C,N)", setting.channels, 1, MAX_CHANNELS)
         check_int("network depth (N of --setting C,N)", setting.depth, 1, MAX_DEPTH)
+        if space == "nats_sss" and setting.depth != 1:
+            raise ConfigError("nats_sss networks have one cell per stage: use --setting C,1")
         return setting
     raise ConfigError(f"unknown network setting {setting!r}; use 'official', 'proxy' or C,N")
 
@@ -79,6 +84,10 @@ def build_network(
 
         genotype = get_space("darts").genotype(graph)
         return DartsNetwork(genotype, chosen.channels, chosen.depth, chosen.num_classes)
+    if space == "nats_sss":
+        from archembed.nets.nats_sss import size_network
+
+        return size_network(get_space("nats_sss").channels(graph), chosen)
     from archembed.nets.nb201 import NB201Network
 
     ops = get_space("nb201").edge_ops(graph)

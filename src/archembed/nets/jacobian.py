@@ -30,6 +30,7 @@ from archembed.nets.feature_store import FeatureStore
 from archembed.nets.inputs import load_input_pool, principal_components
 from archembed.nets.ops import set_batchnorm_mode
 from archembed.nn.runtime import resolve_device
+from archembed.nn.training import seeded
 from archembed.progress import ProgressBar
 from archembed.spaces import get_space
 from archembed.threads import apply_torch_threads, cpu_count, current_threads
@@ -88,8 +89,8 @@ def architecture_features(job: JacobianJob, graph: ArchGraph, arch_id: str) -> n
     basis = torch.from_numpy(job.basis).to(job.device)
     out = np.empty((job.n_inits, len(job.inputs), len(job.basis)), dtype=np.float32)
     for init in range(job.n_inits):
-        torch.manual_seed(init_seed(job.seed, arch_id, init))
-        net = build_network(job.space, graph, job.setting).to(job.device)
+        with seeded(init_seed(job.seed, arch_id, init)):
+            net = build_network(job.space, graph, job.setting).to(job.device)
         projected = input_jacobian(net, inputs) @ basis.T
         if job.normalise:
             projected = by_principal_singular_value(projected)

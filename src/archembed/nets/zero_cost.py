@@ -27,6 +27,7 @@ from archembed.nets.flops import count_flops
 from archembed.nets.inputs import load_input_pool
 from archembed.nets.jacobian import init_seed
 from archembed.nets.ops import node_modules, set_batchnorm_mode
+from archembed.nn.training import seeded
 from archembed.progress import ProgressBar
 from archembed.spaces import get_space
 
@@ -204,8 +205,8 @@ def network_proxies(
     arch_id = get_space(space).identity(graph)
 
     def fresh(on: str = device) -> nn.Module:
-        torch.manual_seed(init_seed(seed, arch_id, 0))
-        return build_network(space, graph, chosen).to(on)
+        with seeded(init_seed(seed, arch_id, 0)):
+            return build_network(space, graph, chosen).to(on)
 
     out: dict[str, float] = {}
     if "params" in proxies:
@@ -252,8 +253,8 @@ def per_op_saliencies(
     with ProgressBar(enabled=progress) as bar:
         task = bar.add_task("per-op saliencies", total=len(graphs))
         for row, graph in enumerate(graphs):
-            torch.manual_seed(init_seed(seed, search_space.identity(graph), 0))
-            net = build_network(space, graph, chosen)
+            with seeded(init_seed(seed, search_space.identity(graph), 0)):
+                net = build_network(space, graph, chosen)
             owner = _parameter_nodes(net)
             scores = parameter_saliencies(net, x, y, proxies)
             for col, name in enumerate(proxies):

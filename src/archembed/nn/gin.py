@@ -66,6 +66,8 @@ class GINEncoder(nn.Module):
     def forward(
         self, adj: torch.Tensor, x: torch.Tensor, mask: torch.Tensor | None = None
     ) -> torch.Tensor:
+        if mask is not None and bool(mask.all()):
+            mask = None  # no padding: every layer takes the plain path, checked once
         for layer in self.layers:
             x = layer(adj, x, mask)
         return x

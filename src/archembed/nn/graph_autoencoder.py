@@ -11,6 +11,7 @@ decoder (rate 0.3 there).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -88,7 +89,11 @@ class GraphAutoencoder(nn.Module):
         self, adj: torch.Tensor, ops: torch.Tensor, mask: torch.Tensor
     ) -> tuple[torch.Tensor, torch.Tensor | None]:
         """Per-node means (B, N, d) and log-variances (None when not variational)."""
-        sym = adj + adj.transpose(1, 2)
+        return self._encode_symmetric(adj + adj.transpose(1, 2), ops, mask)
+
+    def _encode_symmetric(
+        self, sym: torch.Tensor, ops: torch.Tensor, mask: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor | None]:
         hidden = self.encoder(sym, ops, mask)
         mean = self.mean_head(hidden)
         logvar = self.logvar_head(hidden) if self.logvar_head is not None else None
@@ -123,7 +128,8 @@ class GraphAutoencoder(nn.Module):
         latents are sampled (reparameterisation) and the decoder dropout is applied; in eval
         mode the means are decoded as they are (the KL term stays).
         """
-        mean, logvar = self.encode(adj, ops, mask)
+        sym = adj + adj.transpose(1, 2)
+        mean, logvar = self._encode_symmetric(sym, ops, mask)
         z = mean
         if logvar is not None and self.training:
             noise = torch.randn(mean.shape, generator=generator, device=mean.device)
@@ -140,11 +146,9 @@ class GraphAutoencoder(nn.Module):
             if self.op_loss == "sigmoid-zero-pad":
                 flat_logits, targets = flat_logits[:, :-1], targets[:, :-1]
             loss_ops = F.binary_cross_entropy_with_logits(flat_logits, targets)
-        nodes = adj.shape[-1]
-        off_diagonal = ~torch.eye(nodes, dtype=torch.bool, device=adj.device)
-        sym = adj + adj.transpose(1, 2)
+        off_diagonal = _off_diagonal(adj.shape[-1], adj.device)
         loss_adj = F.binary_cross_entropy_with_logits(
-            adj_logits[:, off_diagonal], sym[:, off_diagonal]
+            adj_logits.flatten(1)[:, off_diagonal], sym.flatten(1)[:, off_diagonal]
         )
         kl = mean.new_zeros(())
         if logvar is not None and kl_weight > 0:
@@ -152,6 +156,12 @@ class GraphAutoencoder(nn.Module):
             kl = per_node[mask].mean()
         total = loss_ops + adj_weight * loss_adj + kl_weight * kl
         return AutoencoderLoss(total, loss_ops, loss_adj, kl, mean)
+
+
+@functools.cache
+def _off_diagonal(nodes: int, device: torch.device) -> torch.Tensor:
+    """Flat indices of the off-diagonal entries of an N x N matrix, row by row (made once)."""
+    return torch.nonzero(~torch.eye(nodes, dtype=torch.bool).flatten()).flatten().to(device)
 
 
 def decode_predictions(

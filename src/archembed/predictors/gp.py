@@ -10,12 +10,14 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 import torch
 
 from archembed.checks import check_int
 from archembed.errors import ConfigError
+from archembed.nn.training import seeded
 from archembed.predictors.base import Predictor, register_predictor
 
 PREDICT_CHUNK = 4096
@@ -84,14 +86,6 @@ class GPPredictor(Predictor):
         self.optimise = optimise
 
     def fit(self, X: np.ndarray, y: np.ndarray) -> GPPredictor:
-        from botorch.exceptions.errors import ModelFittingError
-        from botorch.exceptions.warnings import OptimizationWarning
-        from botorch.fit import fit_gpytorch_mll
-        from botorch.models import SingleTaskGP
-        from botorch.models.transforms import Normalize, Standardize
-        from gpytorch.mlls import ExactMarginalLogLikelihood
-        from linear_operator.utils.warnings import NumericalWarning
-
         X_arr = np.asarray(X, dtype=np.float64)
         y_arr = np.asarray(y, dtype=np.float64).reshape(-1)
         if X_arr.ndim != 2 or len(X_arr) != len(y_arr) or len(y_arr) < 2:
@@ -101,10 +95,34 @@ class GPPredictor(Predictor):
             )
         self.lower_ = X_arr.min(axis=0)
         self.scale_ = np.where(np.ptp(X_arr, axis=0) > 0, np.ptp(X_arr, axis=0), 1.0)
-        torch.manual_seed(self.seed)
         train_x = torch.as_tensor(X_arr, dtype=torch.float64)
         train_y = torch.as_tensor(y_arr, dtype=torch.float64).unsqueeze(-1)
-        dims = X_arr.shape[1]
+        with seeded(self.seed):  # the fit's random restarts, without touching global state
+            model = self._fitted_model(train_x, train_y)
+        model.eval()
+        self.model_ = model
+        self.hyperparameters_ = {
+            name: value.detach().clone()
+            for name, value in model.state_dict().items()
+            if name.startswith(HYPERPARAMETER_MODULES)
+        }
+        self._raw_x_, self._raw_y_ = train_x, train_y.squeeze(-1)
+        for stale in ("chol_", "train_x_", "alpha_"):
+            self.__dict__.pop(stale, None)
+        return self
+
+    def _fitted_model(self, train_x: torch.Tensor, train_y: torch.Tensor) -> Any:
+        """A SingleTaskGP on the data, its hyperparameters fitted by marginal likelihood
+        (sets ``fit_failed_`` when BoTorch gives up and keeps the initial ones)."""
+        from botorch.exceptions.errors import ModelFittingError
+        from botorch.exceptions.warnings import OptimizationWarning
+        from botorch.fit import fit_gpytorch_mll
+        from botorch.models import SingleTaskGP
+        from botorch.models.transforms import Normalize, Standardize
+        from gpytorch.mlls import ExactMarginalLogLikelihood
+        from linear_operator.utils.warnings import NumericalWarning
+
+        dims = train_x.shape[1]
         kernel = matern_kernel(dims, self.ard)
         model = SingleTaskGP(
             train_x,
@@ -131,17 +149,7 @@ class GPPredictor(Predictor):
             except ModelFittingError:
                 # BoTorch restored the initial hyperparameters; a usable (if untuned) model.
                 self.fit_failed_ = True
-        model.eval()
-        self.model_ = model
-        self.hyperparameters_ = {
-            name: value.detach().clone()
-            for name, value in model.state_dict().items()
-            if name.startswith(HYPERPARAMETER_MODULES)
-        }
-        self._raw_x_, self._raw_y_ = train_x, train_y.squeeze(-1)
-        for stale in ("chol_", "train_x_", "alpha_"):
-            self.__dict__.pop(stale, None)
-        return self
+        return model
 
     def _bounds(self, dims: int) -> torch.Tensor:
         lower = torch.as_tensor(self.lower_, dtype=torch.float64)

@@ -16,11 +16,15 @@ from typing import Any
 
 from archembed.encoders.base import ENCODERS, Encoder, load_encoder
 from archembed.encoders.cellwise import encoder_for_space
+from archembed.encoders.precomputed import read_embedding_file
 from archembed.errors import ConfigError
 from archembed.graph import ArchGraph
 from archembed.predictors.arch import ArchPredictor, EmbeddingPredictor
 from archembed.predictors.base import PREDICTORS, check_predictor, make_predictor
 from archembed.threads import current_threads
+
+EMBEDDING_SUFFIX = ".parquet"
+"""An encoder named ``FILE.parquet`` is an embedding file (``archembed embed`` writes one)."""
 
 
 @dataclass(frozen=True)
@@ -42,6 +46,11 @@ def parse_spec(text: str) -> PredictorSpec:
     from archembed.predictors import gp, heads  # noqa: F401  (registers the built-in heads)
 
     name, _, head = text.strip().partition("+")
+    if name.endswith(EMBEDDING_SUFFIX):
+        if not head:
+            raise ConfigError(f"{name} holds embeddings: give it a regression head, e.g. {name}+gp")
+        PREDICTORS.get(head)
+        return PredictorSpec(text.strip(), name, head)
     cls = ENCODERS.get(name)
     if head:
         PREDICTORS.get(head)
@@ -101,6 +110,8 @@ def fitted_embedder(
     ``graphs`` without labels (seed 0), with a progress bar where the encoder has one."""
     if model_dir is not None:
         return pretrained_encoder(spec, model_dir, space)
+    if spec.encoder.endswith(EMBEDDING_SUFFIX):
+        return read_embedding_file(spec.encoder).encoder(space, graphs)
     encoder = _construct(spec.encoder, space, **(params or {}))
     if "progress" in inspect.signature(encoder.fit).parameters:
         return encoder.fit(graphs, progress=progress)  # type: ignore[call-arg]
@@ -148,6 +159,8 @@ def check_predictors(
             continue
         if spec.encoder in model_dirs:
             pretrained_encoder(spec, model_dirs[spec.encoder], space)
+        elif spec.encoder.endswith(EMBEDDING_SUFFIX):
+            read_embedding_file(spec.encoder)
         else:
             _construct(spec.encoder, space, **params.get(spec.encoder, {}))
         check_predictor(str(spec.head), params.get(str(spec.head)))

@@ -10,13 +10,14 @@ from typing import Any
 
 import pandas as pd
 
+from archembed import tables
 from archembed.io import atomic_path, write_json
 
 
 def _cell(mean: float, std: float) -> str:
     if math.isnan(mean):
         return "–"
-    return f"{mean:.4f}" if math.isnan(std) else f"{mean:.4f} ± {std:.4f}"
+    return f"{mean:.4f}" if math.isnan(std) else tables.plus_minus(mean, std, 4)
 
 
 def markdown_table(summary: pd.DataFrame, metric: str = "kendall_tau") -> str:
@@ -29,19 +30,18 @@ def markdown_table(summary: pd.DataFrame, metric: str = "kendall_tau") -> str:
         lines = [
             f"**{metric}, {target}** (mean ± std over {int(rows['seeds'].max())} seeds)",
             "",
-            "| " + " | ".join(header) + " |",
-            "|" + "---|" * len(header),
         ]
+        cells = []
         for encoder, group in rows.groupby("encoder", sort=False):
             by_fraction = group.set_index("fraction")
-            cells = [
+            row = [
                 _cell(by_fraction.at[f, f"{metric}_mean"], by_fraction.at[f, f"{metric}_std"])
                 if f in by_fraction.index
                 else "–"
                 for f in fractions
             ]
-            lines.append("| " + " | ".join([encoder, *cells]) + " |")
-        blocks.append("\n".join(lines))
+            cells.append([encoder, *row])
+        blocks.append("\n".join([*lines, *tables.markdown_table(header, cells)]))
     return "\n\n".join(blocks) + "\n"
 
 

@@ -6,8 +6,8 @@ the last the output (they are renumbered in topological order). ``identity`` is 
 isomorphism-invariant ``key``: isomorphic graphs are one architecture.
 
 ``GenericSpace()`` accepts any op names and sizes; ``GenericSpace(ops, max_nodes)`` restricts
-both (and is needed to sample). Spaces made by ``archembed data import-graphs`` are found by
-their benchmark's name through :func:`user_space`.
+both (and is needed to sample). :func:`user_space` finds the space of a benchmark made by
+``archembed data import-graphs`` by its name: the finite space of the benchmark's own cells.
 """
 
 from __future__ import annotations
@@ -15,15 +15,19 @@ from __future__ import annotations
 import heapq
 import json
 from collections.abc import Sequence
+from functools import partial
 
 import numpy as np
 
-from archembed.errors import ConfigError, InvalidArchitectureError
+from archembed.errors import ConfigError, DataNotFoundError, InvalidArchitectureError
 from archembed.graph import ArchGraph
 from archembed.spaces.base import SearchSpace, parse_json, register_space
+from archembed.spaces.restricted import BenchmarkSpace
 from archembed.user_registry import user_entry
 
 RESERVED_OPS = ("input", "output")
+SPACE_FILE_SUFFIXES = (".yaml", ".yml")
+"""A space name ending so is a YAML file describing the space (see :mod:`.described`)."""
 
 
 def _topological_order(matrix: np.ndarray) -> list[int]:
@@ -103,7 +107,6 @@ class GenericSpace(SearchSpace):
         self.inner_ops = inner
         self.ops = ("input", *(inner or ()), "output")
         self.max_nodes = max_nodes or 0
-        self.size = None
 
     def problem(self, graph: ArchGraph) -> str | None:
         """Why ``graph`` is not in this space, or None when it is."""
@@ -175,10 +178,35 @@ class GenericSpace(SearchSpace):
         return self.check(graph_from_record(record))
 
 
-def user_space(name: str) -> GenericSpace | None:
-    """The generic space of a user benchmark imported under ``name``, or None."""
+def stored_cells(name: str) -> dict[str, ArchGraph]:
+    """The architectures of user benchmark ``name`` by identity, read from its archs table (the
+    stored id is the graph's key, so no key is computed again)."""
+    from archembed.io import read_parquet
+    from archembed.user_registry import user_dir
+
+    entry = user_entry(name)
+    if entry is None:
+        raise DataNotFoundError(
+            f"benchmark {name!r} is no longer imported; run `archembed data import-graphs` again"
+        )
+    archs = read_parquet(user_dir() / entry["directory"] / f"{name}.archs.parquet")
+    cells = {}
+    for arch_id, native in zip(archs["arch"], archs["native"], strict=True):
+        graph = ArchGraph.from_dict(json.loads(native))
+        cells[arch_id] = ArchGraph.from_trusted(graph.adj, graph.ops, arch_id)
+    return cells
+
+
+def user_space(name: str) -> SearchSpace | None:
+    """The space of ``name``: the finite space of a user benchmark's own cells (imported by
+    ``archembed data import-graphs``), the space a YAML file describes, or None."""
+    if name.endswith(SPACE_FILE_SUFFIXES):
+        from archembed.spaces.described import read_space_file
+
+        return read_space_file(name)
     entry = user_entry(name)
     if entry is None:
         return None
     spec = entry["space"]
-    return GenericSpace(spec["ops"], spec["max_nodes"], name=name)
+    base = GenericSpace(spec["ops"], spec["max_nodes"], name=name)
+    return BenchmarkSpace(base, partial(stored_cells, name))

@@ -1,8 +1,13 @@
-"""A search space limited to a fixed list of architectures (e.g. those a benchmark labels)."""
+"""A search space limited to a fixed list of architectures (e.g. those a benchmark labels).
+
+:class:`BenchmarkSpace` is the finite space of an imported benchmark's own cells, read from the
+benchmark's table the first time they are needed (so naming the space costs nothing).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -71,3 +76,43 @@ class RestrictedSpace(SearchSpace):
             raise InvalidArchitectureError(
                 f"architecture {self.base.to_native(graph)} is outside the searched set"
             ) from None
+
+
+class BenchmarkSpace(RestrictedSpace):
+    """The architectures of one benchmark as a finite space, read on first use by ``load``.
+
+    ``load`` returns the architectures by identity, in the benchmark's order; it must be
+    picklable (a module-level function or a partial of one): the space travels to workers.
+    """
+
+    def __init__(self, base: SearchSpace, load: Callable[[], dict[str, ArchGraph]]) -> None:
+        self.base = base
+        self.name = base.name
+        self.ops = base.ops
+        self.max_nodes = base.max_nodes
+        self._load = load
+
+    @cached_property
+    def _cells(self) -> dict[str, ArchGraph]:
+        return self._load()
+
+    @cached_property
+    def _graphs(self) -> list[ArchGraph]:
+        return list(self._cells.values())
+
+    @cached_property
+    def _ids(self) -> dict[str, int]:
+        return {arch_id: i for i, arch_id in enumerate(self._cells)}
+
+    @property
+    def size(self) -> int:  # type: ignore[override]
+        """Number of architectures (reads the benchmark's cells)."""
+        return len(self._cells)
+
+    def mutate(self, graph: ArchGraph, rng: np.random.Generator) -> ArchGraph:
+        """A random neighbour among the cells; a cell with none gets one of the base space (a
+        graph one edit away, outside the benchmark), so edit-based sampling never stalls."""
+        options = self.neighbours(graph)
+        if options:
+            return options[int(rng.integers(len(options)))]
+        return self.base.mutate(graph, rng)

@@ -33,6 +33,7 @@ NB201_SOURCES = (
 )
 NB101_SOURCES = ("nb101/nb101_data-1k.json", "nb101/nb101_data-10k.json")
 NB101_NASLIB_SOURCE = "nb101/naslib_zc_nasbench101.json"
+NATS_SSS_SOURCE = "nats_sss/nats_sss_90ep_valid.csv"
 
 
 def _deferred(module: str, function: str) -> Callable[[Path], BenchmarkTable]:
@@ -80,6 +81,14 @@ BUILT_IN = (
         "500 NAS-Bench-301 genotypes on cifar10",
     ),
     Importer(
+        "nats_sss",
+        "nats_sss",
+        (NATS_SSS_SOURCE,),
+        _deferred("nats_sss", "import_nats_sss"),
+        description="NATS-Bench size space (32,768 channel configurations): 90-epoch "
+        "validation accuracy on cifar10-valid, cifar100, ImageNet16-120; no test split",
+    ),
+    Importer(
         "nb101",
         "nb101",
         NB101_SOURCES,
@@ -94,6 +103,14 @@ BUILT_IN = (
         _deferred("nb201", "import_nb201"),
         description="NAS-Bench-201: 200/12-epoch accuracies, per-seed validation, HW-NAS-Bench, "
         "zero-cost proxies",
+    ),
+    Importer(
+        "tnb101_micro",
+        "nb201",
+        ("transnas101/tnb101_micro_val.csv",),
+        _deferred("tnb101", "import_tnb101_micro"),
+        description="TransNAS-Bench-101 micro: all 4,096 cells (NB201 strings over 4 ops) x 7 "
+        "tasks, NASLib's val_accuracy (room_layout: a negated loss; higher is better)",
     ),
     Importer(
         "nb201-tagates",

@@ -18,12 +18,19 @@ A recipe is a configuration computed from the space, never typed by hand:
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
-from archembed.checks import check_choice, check_float, check_int, check_seed
+from archembed.checks import (
+    check_choice,
+    check_float,
+    check_int,
+    check_options,
+    check_recipe,
+    check_seed,
+)
 from archembed.encoders.locality import check_locality_options
-from archembed.errors import ConfigError, UnknownNameError
+from archembed.errors import ConfigError
 from archembed.nn.graph_autoencoder import GRAPH_ENCODERS, OP_LOSSES
 from archembed.nn.metric_learning import NO_METRIC_LOSS
 from archembed.spaces.base import SearchSpace, get_space
@@ -169,27 +176,17 @@ class Arch2VecConfig:
 
     def with_options(self, **overrides: Any) -> Arch2VecConfig:
         """A copy with some fields replaced (and validated again)."""
-        check_fields(overrides)
+        check_options("arch2vec", Arch2VecConfig, overrides)
         return replace(self, **overrides)
 
     @classmethod
     def recipe(cls, name: str, space: SearchSpace | str, **overrides: Any) -> Arch2VecConfig:
         """The named recipe (:data:`RECIPES`) computed for ``space``; ``overrides`` win."""
-        if name not in RECIPES:
-            raise UnknownNameError("arch2vec recipe", name, RECIPES)
-        check_fields(overrides)
+        check_recipe("arch2vec", name, RECIPES, cls, overrides)
         space = get_space(space) if isinstance(space, str) else space
         check_space(space)
         values = RECIPE_BUILDERS[name](space, overrides.get("batch_size"))
         return cls(**{**values, **overrides})
-
-
-def check_fields(values: dict[str, Any]) -> None:
-    """ConfigError for a name that is not a field of :class:`Arch2VecConfig`."""
-    known = [f.name for f in fields(Arch2VecConfig)]
-    for name in values:
-        if name not in known:
-            raise ConfigError(f"unknown arch2vec option {name!r}; choose from: {', '.join(known)}")
 
 
 def check_space(space: SearchSpace) -> None:

@@ -25,6 +25,7 @@ from archembed.errors import ConfigError, CorruptFileError
 from archembed.graph import ArchGraph
 from archembed.nn.graph_autoencoder import GraphAutoencoder, decode_predictions
 from archembed.nn.runtime import load_checkpoint, resolve_device, save_checkpoint
+from archembed.nn.training import seeded
 from archembed.spaces.base import SearchSpace
 
 STATE_FILE = "state.pt"
@@ -101,8 +102,7 @@ class Arch2Vec(Sampling, Encoder):
     def new_model(self) -> GraphAutoencoder:
         """A freshly initialised network, its weights drawn from the seed (global RNG kept)."""
         settings = self.settings
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(settings.seed)
+        with seeded(settings.seed):
             model = GraphAutoencoder(
                 len(self.space.ops),
                 settings.hidden,
@@ -162,18 +162,21 @@ class Arch2Vec(Sampling, Encoder):
         """
         return self.reconstruction_scores(batch)["graphs"]
 
-    def reconstruction_scores(self, batch: GraphBatch | None = None) -> dict[str, float]:
+    def reconstruction_scores(
+        self, batch: GraphBatch | None = None, means: torch.Tensor | None = None
+    ) -> dict[str, float]:
         """Exact-graph share and the element-wise accuracies, decoded from the latent means.
 
         ``graphs``: every op and adjacency entry right (our Table 1 number). ``ops``: share of
         real vertices with the right op; ``adjacency``: share of right upper-triangle entries,
-        the element-wise view the official arch2vec code reports.
+        the element-wise view the official arch2vec code reports. ``means``: the batch's
+        :meth:`encode_means`, when the caller has them already.
         """
         batch = batch if batch is not None else getattr(self, "holdout_", None)
         if batch is None or len(batch) == 0:
             raise ConfigError("no held-out graphs: fit with holdout > 0 or pass graphs")
         model = self._require_fitted()
-        means = self.encode_means(batch).to(self.device)
+        means = (self.encode_means(batch) if means is None else means).to(self.device)
         nodes = self.space.max_nodes
         upper = torch.triu(torch.ones(nodes, nodes, dtype=torch.bool, device=self.device), 1)
         graphs = ops = adjacency = vertices = 0

@@ -26,7 +26,7 @@ from archembed.errors import ConfigError
 from archembed.graph import ArchGraph
 from archembed.nn.graph_autoencoder import GraphAutoencoder
 from archembed.nn.runtime import check_losses
-from archembed.nn.training import EpochRandom, Trainer
+from archembed.nn.training import EpochRandom, FlatAdam, Trainer
 
 ORDER, NOISE, EDITS, MONITOR = range(4)
 """Stream numbers of :meth:`EpochRandom.numpy` / :meth:`EpochRandom.torch`."""
@@ -66,10 +66,11 @@ class TrainingRun:
         self._edits = random.numpy(EDITS)
         last = settings.latent_stats == "last-epoch" and random.epoch == self.epochs - 1
         self._collected = [] if last else None
-        for begin in range(0, len(self.train), settings.batch_size):
+        ordered = self.train.take(order, device)  # one gather per epoch; batches are views
+        for begin in range(0, len(order), settings.batch_size):
             index = order[begin : begin + settings.batch_size]
             if len(index) >= 2:
-                yield index, self.train.take(index, device)
+                yield index, ordered.take(slice(begin, begin + len(index)), device)
 
     def loss(self, item: Batch, random: EpochRandom) -> tuple[torch.Tensor, dict[str, float]]:
         """The VAE loss of one batch (plus the weighted locality loss when it is on)."""
@@ -131,9 +132,10 @@ class TrainingRun:
         started = time.perf_counter()
         encoder, samples = self.encoder, self.settings.validity_samples
         hold = self.hold if self.hold is not None else self.train
-        out = {"holdout_recon_acc": encoder.reconstruction_accuracy(hold)}
+        means = encoder.encode_means(hold)
+        out = {"holdout_recon_acc": encoder.reconstruction_scores(hold, means)["graphs"]}
         if samples > 0:
-            mean, std = slot_stats(encoder.encode_means(hold).numpy())
+            mean, std = slot_stats(means.numpy())
             rng = EpochRandom(self.settings.seed, epoch).numpy(MONITOR)
             z = rng.standard_normal((samples, *mean.shape)) * std + mean
             out.update(encoder.latent_quality(z.astype(np.float32)))
@@ -200,7 +202,7 @@ def fit_encoder(
         on_resume=run.restore,
     )
     encoder.model_ = model
-    optimizer = torch.optim.Adam(model.parameters(), lr=settings.lr)
+    optimizer = FlatAdam(model.parameters(), lr=settings.lr)
     encoder.history_ = trainer.fit(model, optimizer, run.batches, run.loss)
     if run.training_stats is not None:  # only collected with latent_stats="last-epoch"
         encoder.latent_mean_, encoder.latent_std_ = run.training_stats

@@ -1,7 +1,9 @@
 """Locality analyses (Choi et al. Fig. 1-2) on NB101 and NB201.
 
-Usage: ARCHEMBED_DATA=../shared/data python bench/locality_analysis.py --out DIR [--spaces ...]
-Per space it writes DIR/<space>_locality.json and PNGs:
+Usage: ARCHEMBED_DATA=../shared/data python experiments/locality_analysis.py --out DIR
+    [--spaces ...]
+Per space (a unit of the results store: a restart skips finished spaces) it writes
+DIR/<space>_locality.json and PNGs:
 1. edit distance vs absolute validation-accuracy difference between labelled cells
    (NB201 cifar10-valid 200 epochs: all 15,625 cells; NB101 cifar10 108 epochs: the 11,000
    labelled cells), over every pair of ``--pair-cells`` random cells with all labelled cells;
@@ -19,21 +21,20 @@ import time
 from pathlib import Path
 
 import numpy as np
-import torch
 
 from archembed.benchmarks import load_benchmark
-from archembed.encoders.locality import (
-    LocalityConfig,
-    positive_samples,
-    pretrain_locality,
-    random_edit,
-)
+from archembed.cli.script import run_script
+from archembed.encoders.locality import positive_samples
 from archembed.encoders.nao import NAOEncoder
-from archembed.io import atomic_path, write_json
+from archembed.experiments.locality import edit_distance_profile, pretrained_controller
+from archembed.experiments.results import ResultStore
+from archembed.io import atomic_path
+from archembed.threads import set_threads
 from archembed.viz.figure import new_figure, save_figure
 
 LABELS = {"nb201": ("cifar10-valid", 200), "nb101": ("cifar10", 108)}
-MAX_DISTANCE = 6
+KIND = "locality-analysis"
+COSINE_KEYS = ("distance", "mean_cosine", "pairs", "random_pairs_cosine")
 
 
 def padded_arrays(graphs, max_nodes: int) -> tuple[np.ndarray, np.ndarray]:
@@ -76,50 +77,19 @@ def distance_vs_accuracy(bench, space_name: str, n_cells: int, rng) -> dict:
     }
 
 
-def edited(space, anchor, edits: int, rng):
-    graph = anchor
-    for _ in range(edits):
-        graph = random_edit(space, graph, rng)
-    return graph
+def pretrained(space_name: str, loss: str, args) -> tuple[NAOEncoder, float]:
+    """A pretrained controller and its pretraining seconds."""
+    started = time.perf_counter()
+    encoder = pretrained_controller(
+        space_name, loss, args.anchors, args.epochs, args.hidden, args.seed
+    )
+    return encoder, time.perf_counter() - started
 
 
 def cosine_by_distance(encoder: NAOEncoder, anchors, rng) -> dict:
-    """Mean cosine similarity between anchors and cells k edits away (k = 1..6), and random.
-
-    Embeddings are centred on the mean embedding of 1,000 random cells first: the controller's
-    embeddings share a large common component that makes raw cosines all close to 1.
-    """
-    space = encoder.space
-    centre = encoder.transform(space.sample(1000, rng)).mean(axis=0)
-
-    def unit(graphs):
-        z = encoder.transform(graphs) - centre
-        return z / np.linalg.norm(z, axis=1, keepdims=True)
-
-    za = unit(anchors)
-    by_distance: dict[int, list[float]] = {}
-    for edits in range(1, MAX_DISTANCE + 1):
-        others = [edited(space, a, edits, rng) for a in anchors]
-        for a, o, cos in zip(anchors, others, (za * unit(others)).sum(1)):
-            d = a.edit_distance(o)
-            if d > 0:
-                by_distance.setdefault(d, []).append(float(cos))
-    far = unit(space.sample(len(anchors), rng))
-    distances = sorted(by_distance)
-    return {
-        "distance": distances,
-        "mean_cosine": [float(np.mean(by_distance[d])) for d in distances],
-        "pairs": [len(by_distance[d]) for d in distances],
-        "random_pairs_cosine": float((za * far).sum(1).mean()),
-    }
-
-
-def pretrained(space_name: str, loss: str, args) -> tuple[NAOEncoder, float]:
-    started = time.perf_counter()
-    encoder = NAOEncoder(space_name, hidden=args.hidden, seed=args.seed)
-    config = LocalityConfig(loss=loss, anchors=args.anchors, epochs=args.epochs, seed=args.seed)
-    pretrain_locality(encoder, config, progress=False)
-    return encoder, time.perf_counter() - started
+    """Mean centred cosine between anchors and cells k edits away (k = 1..6), and random."""
+    profile = edit_distance_profile(encoder, anchors, rng)
+    return {key: profile[key] for key in COSINE_KEYS}
 
 
 def plot_accuracy(result: dict, space_name: str, path: Path) -> None:
@@ -182,9 +152,36 @@ def plot_projections(out: Path, spaces: list[str]) -> None:
                 )
 
 
-def main() -> None:
+def analyse(space_name: str, args: argparse.Namespace) -> dict:
+    """One space's analyses and plots: the unit DIR/<space>_locality.json."""
+    rng = np.random.default_rng(args.seed)
+    bench = load_benchmark(space_name)
+    accuracy = distance_vs_accuracy(bench, space_name, args.pair_cells, rng)
+    plot_accuracy(accuracy, space_name, args.out / f"{space_name}_distance_vs_accuracy.png")
+    cosine, seconds, arrays = {}, {}, {}
+    anchors = bench.space.sample(300, rng)
+    for loss in args.losses:
+        encoder, seconds[loss] = pretrained(space_name, loss, args)
+        cosine[loss] = cosine_by_distance(encoder, anchors, np.random.default_rng(args.seed))
+        z, labels = projection_samples(encoder, np.random.default_rng(args.seed + 1), 15, 30)
+        arrays[f"{loss}_embeddings"], arrays["labels"] = z, labels
+    plot_cosine(cosine, space_name, args.out / f"{space_name}_distance_vs_cosine.png")
+    with atomic_path(args.out / f"{space_name}_embeddings.npz") as tmp, tmp.open("wb") as f:
+        np.savez(f, **arrays)
+    print(f"{space_name}: done (load {os.getloadavg()[0]:.1f})", flush=True)
+    return {
+        "settings": {k: v for k, v in vars(args).items() if k != "out"},
+        "distance_vs_accuracy": accuracy,
+        "distance_vs_cosine": cosine,
+        "pretrain_seconds": seconds,
+        "load_average": os.getloadavg()[0],
+    }
+
+
+def parse() -> argparse.Namespace:
+    """Command-line options."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--out", type=Path, required=True, help="the results directory")
     parser.add_argument("--spaces", nargs="+", default=["nb201", "nb101"], choices=list(LABELS))
     parser.add_argument("--losses", nargs="+", default=["none", "margin"])
     parser.add_argument("--pair-cells", type=int, default=1000)
@@ -194,36 +191,30 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--plot-only", action="store_true", help="only redraw the 2-D plots")
-    args = parser.parse_args()
-    torch.set_num_threads(args.threads)
-    for space_name in [] if args.plot_only else args.spaces:
-        rng = np.random.default_rng(args.seed)
-        bench = load_benchmark(space_name)
-        accuracy = distance_vs_accuracy(bench, space_name, args.pair_cells, rng)
-        plot_accuracy(accuracy, space_name, args.out / f"{space_name}_distance_vs_accuracy.png")
-        cosine, seconds, arrays = {}, {}, {}
-        anchors = bench.space.sample(300, rng)
-        for loss in args.losses:
-            encoder, seconds[loss] = pretrained(space_name, loss, args)
-            cosine[loss] = cosine_by_distance(encoder, anchors, np.random.default_rng(args.seed))
-            z, labels = projection_samples(encoder, np.random.default_rng(args.seed + 1), 15, 30)
-            arrays[f"{loss}_embeddings"], arrays["labels"] = z, labels
-        plot_cosine(cosine, space_name, args.out / f"{space_name}_distance_vs_cosine.png")
-        with atomic_path(args.out / f"{space_name}_embeddings.npz") as tmp, tmp.open("wb") as f:
-            np.savez(f, **arrays)
-        write_json(
-            args.out / f"{space_name}_locality.json",
-            {
-                "settings": {k: v for k, v in vars(args).items() if k != "out"},
-                "distance_vs_accuracy": accuracy,
-                "distance_vs_cosine": cosine,
-                "pretrain_seconds": seconds,
-                "load_average": os.getloadavg()[0],
-            },
+    return parser.parse_args()
+
+
+def main() -> None:
+    """Analyse the spaces not finished yet, then draw the 2-D plots."""
+    args = parse()
+    set_threads(args.threads)
+    keep = ("losses", "pair_cells", "anchors", "epochs", "hidden", "seed")
+    legacy = tuple(
+        f"{space}_{name}"
+        for space in LABELS
+        for name in (
+            "locality.json",
+            "embeddings.npz",
+            "distance_vs_accuracy.png",
+            "distance_vs_cosine.png",
+            *(f"umap_{loss}.png" for loss in args.losses),
         )
-        print(f"{space_name}: done (load {os.getloadavg()[0]:.1f})", flush=True)
-    plot_projections(args.out, args.spaces)
+    )
+    store = ResultStore(args.out, KIND, {k: vars(args)[k] for k in keep}, legacy=legacy)
+    for space_name in [] if args.plot_only else args.spaces:
+        store.compute(f"{space_name}_locality", lambda name=space_name: analyse(name, args))
+    plot_projections(store.directory, args.spaces)
 
 
 if __name__ == "__main__":
-    main()
+    run_script(main)

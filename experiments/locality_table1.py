@@ -1,13 +1,13 @@
 """Choi et al. Table 1 protocol on NB201 CIFAR-10-valid: NAO with locality-pretrained controllers.
 
-Usage: ARCHEMBED_DATA=../shared/data python bench/locality_table1.py --out DIR [--configs ...]
+Usage: ARCHEMBED_DATA=../shared/data python experiments/locality_table1.py --out DIR [--configs ...]
 For every configuration (each metric loss, NoMetricLoss "none", "scratch" = NAO without
 pretraining, "random" = random search) it runs ``--runs`` searches of ``--budget`` queries on
 the complete NB201 table (every decoded cell has a score) and records, per run, the query at
 which the best cell was found, its validation and test accuracy (200 epochs, seed mean), its
-regret and rank by validation accuracy. Each configuration is written to DIR/<config>.json
-as soon as it finishes (rerunning skips finished ones); DIR/table1.json, DIR/table1.md and
-DIR/table1_regret.png summarise whatever is finished.
+regret and rank by validation accuracy. Each configuration is a unit of the results store,
+DIR/<config>.json, written as soon as it finishes (a restart skips finished ones);
+DIR/table1.json, DIR/table1.md and DIR/table1_regret.png summarise whatever is finished.
 """
 
 from __future__ import annotations
@@ -18,18 +18,24 @@ import time
 from pathlib import Path
 
 import numpy as np
-import torch
 
 from archembed.benchmarks import load_benchmark
-from archembed.encoders.locality import LocalityConfig, pretrain_locality
-from archembed.encoders.nao import NAOEncoder
-from archembed.io import read_json, write_json
+from archembed.cli.script import run_script
+from archembed.experiments.locality import pretrained_controller
+from archembed.experiments.results import ResultStore
+from archembed.io import write_json
 from archembed.nn.metric_learning import METRIC_LOSSES, NO_METRIC_LOSS
 from archembed.search.nao import NAOStrategy
+from archembed.tables import format_mean_std, markdown_table, mean_std
+from archembed.threads import set_threads
 from archembed.viz.figure import new_figure, save_figure
 
 DATASET = "cifar10-valid"
 BASELINES = (NO_METRIC_LOSS, "scratch", "random")
+CONFIGS = (*METRIC_LOSSES, *BASELINES)
+KIND = "locality-table1"
+SUMMARIES = ("table1.json", "table1.md", "table1_regret.png")
+COLUMNS = ("queries_to_best", "val_acc", "test_acc", "regret", "rank")
 
 
 def search_run(strategy: NAOStrategy | None, bench, budget: int, seed: int) -> list[str]:
@@ -65,18 +71,14 @@ def summarise(queried: list[str], val: dict[str, float], test: dict[str, float])
     }
 
 
-def pretrained(loss: str, args: argparse.Namespace) -> NAOEncoder:
-    encoder = NAOEncoder("nb201", hidden=args.hidden, seed=args.seed)
-    config = LocalityConfig(
-        loss=loss, anchors=args.anchors, epochs=args.pretrain_epochs, seed=args.seed
-    )
-    pretrain_locality(encoder, config, progress=False)
-    return encoder
-
-
 def run_config(name: str, bench, val: dict, test: dict, args: argparse.Namespace) -> dict:
+    """One configuration's ``--runs`` searches: the unit stored as DIR/<name>.json."""
     started = time.perf_counter()
-    encoder = None if name in ("scratch", "random") else pretrained(name, args)
+    encoder = None
+    if name not in ("scratch", "random"):
+        encoder = pretrained_controller(
+            "nb201", name, args.anchors, args.pretrain_epochs, args.hidden, args.seed
+        )
     pretrain_s = time.perf_counter() - started
     runs = []
     for seed in range(args.runs):
@@ -87,7 +89,6 @@ def run_config(name: str, bench, val: dict, test: dict, args: argparse.Namespace
         runs.append(summarise(search_run(strategy, bench, args.budget, seed), val, test))
     return {
         "config": name,
-        "settings": {k: v for k, v in vars(args).items() if k not in ("out", "configs")},
         "pretrain_seconds": round(pretrain_s, 1),
         "seconds": round(time.perf_counter() - started, 1),
         "load_average": os.getloadavg()[0],
@@ -95,21 +96,14 @@ def run_config(name: str, bench, val: dict, test: dict, args: argparse.Namespace
     }
 
 
-def report(out: Path, names: list[str]) -> None:
-    """Mean +- std over runs per finished configuration: JSON, Markdown and a regret plot."""
+def report(store: ResultStore) -> None:
+    """Mean ± std over runs per finished configuration: JSON, Markdown and a regret plot."""
     rows, figure = [], new_figure(7, 4.5)
     axes = figure.add_subplot()
-    for name in names:
-        path = out / f"{name}.json"
-        if not path.is_file():
-            continue
-        result = read_json(path)
-        runs = result["runs"]
-        row = {"config": name, "runs": len(runs)}
-        for key in ("queries_to_best", "val_acc", "test_acc", "regret", "rank"):
-            values = np.array([r[key] for r in runs], dtype=float)
-            row[key] = [float(values.mean()), float(values.std())]
-        rows.append(row)
+    for name in store.finished(list(CONFIGS)):
+        runs = store.get(name)["runs"]
+        stats = {key: mean_std(r[key] for r in runs) for key in COLUMNS}
+        rows.append({"config": name, "runs": len(runs), "stats": stats})
         curves = np.array([r["incumbent"] for r in runs])
         global_best = runs[0]["val_acc"] + runs[0]["regret"]
         regret = np.maximum(global_best - curves, 1e-3)
@@ -119,24 +113,32 @@ def report(out: Path, names: list[str]) -> None:
     axes.set_ylabel("validation regret (%), mean over runs")
     axes.set_title(f"NAO on NB201 {DATASET}")
     axes.legend(fontsize=7)
-    save_figure(figure, out / "table1_regret.png")
-    write_json(out / "table1.json", rows)
-    lines = [
-        "| config | runs | queries to best | val acc | test acc | regret | rank |",
-        "|---|---|---|---|---|---|---|",
-    ]
-    for row in rows:
-        cells = [f"{row[k][0]:.4g} ± {row[k][1]:.2g}" for k in list(row)[2:]]
-        lines.append(f"| {row['config']} | {row['runs']} | " + " | ".join(cells) + " |")
-    (out / "table1.md").write_text("\n".join(lines) + "\n")
+    save_figure(figure, store.directory / "table1_regret.png")
+    write_json(
+        store.directory / "table1.json",
+        [
+            {"config": r["config"], "runs": r["runs"]}
+            | {k: [s["mean"], s["std"]] for k, s in r["stats"].items()}
+            for r in rows
+        ],
+    )
+    header = ("config", "runs", "queries to best", "val acc", "test acc", "regret", "rank")
+    lines = markdown_table(
+        header,
+        [
+            [r["config"], r["runs"], *(format_mean_std(r["stats"][k]) for k in COLUMNS)]
+            for r in rows
+        ],
+    )
+    (store.directory / "table1.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
 
 
-def main() -> None:
+def parse() -> argparse.Namespace:
+    """Command-line options."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    names = [*METRIC_LOSSES, *BASELINES]
-    parser.add_argument("--out", type=Path, required=True)
-    parser.add_argument("--configs", nargs="+", default=names, choices=names)
+    parser.add_argument("--out", type=Path, required=True, help="the results directory")
+    parser.add_argument("--configs", nargs="+", default=list(CONFIGS), choices=CONFIGS)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--budget", type=int, default=200, help="queries per run")
     parser.add_argument("--n-init", type=int, default=20, help="random cells before NAO")
@@ -145,22 +147,27 @@ def main() -> None:
     parser.add_argument("--hidden", type=int, default=32)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=1)
-    args = parser.parse_args()
-    torch.set_num_threads(args.threads)
+    return parser.parse_args()
+
+
+def main() -> None:
+    """Run the missing configurations, then summarise every finished one."""
+    args = parse()
+    set_threads(args.threads)
+    settings = {k: v for k, v in vars(args).items() if k not in ("out", "configs", "threads")}
+    legacy = (*(f"{name}.json" for name in CONFIGS), *SUMMARIES)
+    store = ResultStore(args.out, KIND, settings, legacy=legacy)
     bench = load_benchmark("nb201")
     graphs, values = bench.labels(DATASET, "val_acc", epoch=200)
     ids = [bench.space.identity(g) for g in graphs]
     val = dict(zip(ids, values))
     test = dict(zip(ids, bench.query(graphs, DATASET, "test_acc", epoch=200)))
     for name in args.configs:
-        path = args.out / f"{name}.json"
-        if path.is_file():
-            continue
-        result = run_config(name, bench, val, test, args)
-        write_json(path, result)
-        print(f"{name}: {result['seconds']} s (load {result['load_average']:.1f})", flush=True)
-    report(args.out, names)
+        if store.get(name) is None:
+            result = store.put(name, run_config(name, bench, val, test, args))
+            print(f"{name}: {result['seconds']} s (load {result['load_average']:.1f})", flush=True)
+    report(store)
 
 
 if __name__ == "__main__":
-    main()
+    run_script(main)

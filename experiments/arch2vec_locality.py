@@ -1,6 +1,6 @@
 """arch2vec + locality on NB201: does the locality metric loss help arch2vec pretraining?
 
-Usage: ARCHEMBED_DATA=../shared/data python bench/arch2vec_locality.py --out DIR
+Usage: ARCHEMBED_DATA=../shared/data python experiments/arch2vec_locality.py --out DIR
     [--models MODELS] [--variants plain margin multisimilarity] [--seeds 0 1 2] [--threads 1]
 
 For every variant and pretraining seed it pretrains arch2vec on all 15,625 NB201 cells with
@@ -13,13 +13,14 @@ MODELS/<variant>-s<seed>/ (default DIR/models) and measures
    cifar10-valid 200-epoch validation accuracy > 80, 10 GP seeds (the ``archembed evaluate``
    predictive evaluation);
 3. locality: centred cosine similarity and L2 distance between 300 random anchors and cells
-   1-6 random edits away (the paper's Fig. 2 analysis of bench/locality_analysis.py), the
+   1-6 random edits away (the paper's Fig. 2 analysis of experiments/locality_analysis.py), the
    ratio of the mean L2 at distance d to the mean L2 of random pairs, and the Spearman
    correlation of edit and L2 distance over all pairs of a 1,000-step random walk
    (``archembed evaluate``'s smoothness evaluation).
 
-Results: DIR/<variant>-s<seed>.json (one per model, skipped when present, so an interrupted
-run continues) and DIR/summary.json + a Markdown table on stdout (mean ± std over seeds).
+Results: DIR/<variant>-s<seed>.json, one unit of the results store per model (a restart
+skips finished ones), and DIR/summary.json + a Markdown table on stdout (mean ± std over
+seeds).
 """
 
 from __future__ import annotations
@@ -30,68 +31,26 @@ import time
 from pathlib import Path
 
 import numpy as np
-import torch
 
 from archembed.benchmarks import load_benchmark
+from archembed.cli.script import run_script
 from archembed.encoders.arch2vec import Arch2Vec
 from archembed.encoders.base import load_encoder
-from archembed.encoders.locality import random_edit
 from archembed.evaluation.predictive import predictive_power_of
 from archembed.evaluation.smoothness import smoothness
-from archembed.io import read_json, write_json
+from archembed.experiments.locality import edit_distance_profile
+from archembed.experiments.results import ResultStore
+from archembed.io import write_json
 from archembed.spaces import get_space
+from archembed.tables import markdown_table, mean_std_cell
+from archembed.threads import set_threads
 
-MAX_DISTANCE = 6
 ANCHORS = 300
-
-
-def edited(space, anchor, edits: int, rng):
-    graph = anchor
-    for _ in range(edits):
-        graph = random_edit(space, graph, rng)
-    return graph
-
-
-def locality(encoder, anchors, rng) -> dict:
-    """Centred cosine and L2 between anchors and cells 1..6 random edits away, and random pairs.
-
-    Cosines are of embeddings centred on the mean of 1,000 random cells (as
-    bench/locality_analysis.py); L2 is scale-dependent, so it is also given relative to the
-    mean L2 of random pairs.
-    """
-    space = encoder.space
-    centre = encoder.transform(space.sample(1000, rng)).mean(axis=0)
-    za = encoder.transform(anchors) - centre
-    cosines: dict[int, list[float]] = {}
-    l2: dict[int, list[float]] = {}
-    for edits in range(1, MAX_DISTANCE + 1):
-        others = [edited(space, a, edits, rng) for a in anchors]
-        zo = encoder.transform(others) - centre
-        cos = (za * zo).sum(1) / (np.linalg.norm(za, axis=1) * np.linalg.norm(zo, axis=1))
-        dist = np.linalg.norm(za - zo, axis=1)
-        for a, o, c, d2 in zip(anchors, others, cos, dist):
-            d = a.edit_distance(o)
-            if d > 0:
-                cosines.setdefault(d, []).append(float(c))
-                l2.setdefault(d, []).append(float(d2))
-    far = encoder.transform(space.sample(len(anchors), rng)) - centre
-    random_l2 = float(np.linalg.norm(za - far, axis=1).mean())
-    random_cos = float(
-        ((za * far).sum(1) / (np.linalg.norm(za, axis=1) * np.linalg.norm(far, axis=1))).mean()
-    )
-    distances = sorted(cosines)
-    return {
-        "distance": distances,
-        "pairs": [len(cosines[d]) for d in distances],
-        "mean_cosine": [float(np.mean(cosines[d])) for d in distances],
-        "mean_l2": [float(np.mean(l2[d])) for d in distances],
-        "relative_l2": [float(np.mean(l2[d])) / random_l2 for d in distances],
-        "random_pairs_cosine": random_cos,
-        "random_pairs_l2": random_l2,
-    }
+KIND = "arch2vec-locality"
 
 
 def measure(variant: str, seed: int, args, graphs, targets, space) -> dict:
+    """Pretrain (or load) one model and measure it: the unit DIR/<variant>-s<seed>.json."""
     directory = (args.models or args.out / "models") / f"{variant}-s{seed}"
     started = time.perf_counter()
     if (directory / "config.json").is_file():
@@ -124,26 +83,39 @@ def measure(variant: str, seed: int, args, graphs, targets, space) -> dict:
         "rmse": predictive["rmse_mean"],
         "pearson": predictive["pearson_mean"],
         "predictive": predictive,
-        "locality": locality(encoder, anchors, rng),
+        "locality": edit_distance_profile(encoder, anchors, rng),
         "walk_spearman_edit_vs_l2": walk["spearman_edit_vs_l2"],
         "walk_by_edit_distance": walk["by_edit_distance"][:8],
     }
 
 
 def fmt(values: list[float], digits: int) -> str:
+    """``mean ± std`` over seeds (population std), or the value itself for one seed."""
     if len(values) == 1:
         return f"{values[0]:.{digits}f}"
-    return f"{np.mean(values):.{digits}f} ± {np.std(values):.{digits}f}"
+    return mean_std_cell(values, digits)
+
+
+HEADER = (
+    "variant",
+    "seeds",
+    "recon %",
+    "validity %",
+    "GP RMSE",
+    "GP Pearson",
+    "cos d=1",
+    "cos d=3",
+    "cos d=5",
+    "L2 d=1 / random",
+    "walk Spearman",
+)
 
 
 def summarise(results: list[dict]) -> tuple[dict, str]:
+    """Per variant: the values over seeds (JSON) and a Markdown table of mean ± std."""
     variants = list(dict.fromkeys(r["variant"] for r in results))
     summary: dict = {}
-    lines = [
-        "| variant | seeds | recon % | validity % | GP RMSE | GP Pearson | cos d=1 | cos d=3 "
-        "| cos d=5 | L2 d=1 / random | walk Spearman |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
-    ]
+    table = []
     for variant in variants:
         rows = [r for r in results if r["variant"] == variant]
 
@@ -168,26 +140,27 @@ def summarise(results: list[dict]) -> tuple[dict, str]:
             "relative_l2_by_distance": {d: loc("relative_l2", d) for d in range(1, 7)},
             "walk_spearman": col("walk_spearman_edit_vs_l2"),
         }
-        lines.append(
-            f"| {variant} | {len(rows)} "
-            f"| {fmt([100 * v for v in col('reconstruction_accuracy')], 2)} "
-            f"| {fmt([100 * v for v in col('validity')], 1)} "
-            f"| {fmt(col('rmse'), 3)} | {fmt(col('pearson'), 3)} "
-            f"| {fmt(loc('mean_cosine', 1), 3)} | {fmt(loc('mean_cosine', 3), 3)} "
-            f"| {fmt(loc('mean_cosine', 5), 3)} | {fmt(loc('relative_l2', 1), 3)} "
-            f"| {fmt(col('walk_spearman_edit_vs_l2'), 3)} |"
+        table.append(
+            [
+                variant,
+                len(rows),
+                fmt([100 * v for v in col("reconstruction_accuracy")], 2),
+                fmt([100 * v for v in col("validity")], 1),
+                fmt(col("rmse"), 3),
+                fmt(col("pearson"), 3),
+                *(fmt(loc("mean_cosine", d), 3) for d in (1, 3, 5)),
+                fmt(loc("relative_l2", 1), 3),
+                fmt(col("walk_spearman_edit_vs_l2"), 3),
+            ]
         )
-    lines += ["", *paired_lines(results)]
+    lines = [*markdown_table(HEADER, table), "", *paired_lines(results)]
     return summary, "\n".join(lines)
 
 
 def paired_lines(results: list[dict]) -> list[str]:
     """Each variant against ``plain`` on the same (pretraining seed, GP split) pairs."""
     plain = {r["seed"]: r for r in results if r["variant"] == "plain"}
-    lines = [
-        "| variant - plain | pairs | Δ RMSE | RMSE lower in | Δ Pearson | Pearson higher in |",
-        "|---|---|---|---|---|---|",
-    ]
+    table = []
     for variant in dict.fromkeys(r["variant"] for r in results):
         if variant == "plain":
             continue
@@ -200,34 +173,56 @@ def paired_lines(results: list[dict]) -> list[str]:
                 d_rmse.append(run["rmse"] - base[run["seed"]]["rmse"])
                 d_r.append(run["pearson"] - base[run["seed"]]["pearson"])
         if d_rmse:
-            lines.append(
-                f"| {variant} | {len(d_rmse)} | {fmt(d_rmse, 3)} "
-                f"| {int(np.sum(np.array(d_rmse) < 0))}/{len(d_rmse)} | {fmt(d_r, 3)} "
-                f"| {int(np.sum(np.array(d_r) > 0))}/{len(d_r)} |"
+            table.append(
+                [
+                    variant,
+                    len(d_rmse),
+                    fmt(d_rmse, 3),
+                    f"{int(np.sum(np.array(d_rmse) < 0))}/{len(d_rmse)}",
+                    fmt(d_r, 3),
+                    f"{int(np.sum(np.array(d_r) > 0))}/{len(d_r)}",
+                ]
             )
-    return lines
+    header = ("variant - plain", "pairs", "Δ RMSE", "RMSE lower in", "Δ Pearson")
+    return markdown_table((*header, "Pearson higher in"), table)
 
 
-def main() -> None:
+def parse() -> argparse.Namespace:
+    """Command-line options."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--out", type=Path, required=True, help="the results directory")
     parser.add_argument("--variants", nargs="+", default=["plain", "margin", "multisimilarity"])
     parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
     parser.add_argument("--models", type=Path, help="model directory (default: OUT/models)")
     parser.add_argument("--weight", type=float, default=0.5, help="locality_weight (lambda_e)")
     parser.add_argument("--analysis-seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=1)
-    args = parser.parse_args()
-    torch.set_num_threads(args.threads)
+    return parser.parse_args()
+
+
+def main() -> None:
+    """Measure the missing models, then summarise every one asked for."""
+    args = parse()
+    set_threads(args.threads)
+    settings = {"weight": args.weight, "analysis_seed": args.analysis_seed}
+    legacy = (
+        *(f"{v}-s{seed}.json" for v in args.variants for seed in args.seeds),
+        "summary.json",
+        "models",
+        "bo",
+    )
+    store = ResultStore(args.out, KIND, settings, legacy=legacy)
     space = get_space("nb201")
     graphs, targets = load_benchmark("nb201").labels("cifar10-valid", "val_acc", epoch=200)
     results = []
     for seed in args.seeds:
         for variant in args.variants:
-            path = args.out / f"{variant}-s{seed}.json"
-            if not path.is_file():
-                write_json(path, measure(variant, seed, args, graphs, targets, space))
-            result = read_json(path)
+            result = store.compute(
+                f"{variant}-s{seed}",
+                lambda variant=variant, seed=seed: measure(
+                    variant, seed, args, graphs, targets, space
+                ),
+            )
             results.append(result)
             print(
                 f"{variant} seed {seed}: recon {result['reconstruction_accuracy']:.4f} "
@@ -237,11 +232,11 @@ def main() -> None:
             )
     summary, table = summarise(results)
     write_json(
-        args.out / "summary.json",
+        store.directory / "summary.json",
         {"settings": vars(args) | {"out": None, "models": None}, **summary},
     )
     print(table)
 
 
 if __name__ == "__main__":
-    main()
+    run_script(main)

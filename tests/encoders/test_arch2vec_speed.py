@@ -1,0 +1,102 @@
+"""arch2vec training speed-ups change no number: flat Adam, off-diagonal gather, epoch batches."""
+
+from __future__ import annotations
+
+import copy
+
+import torch
+import torch.nn.functional as F
+
+from archembed.encoders.arch2vec import Arch2Vec, graph_batch
+from archembed.encoders.arch2vec.training import ORDER, split
+from archembed.nn.graph_autoencoder import GraphAutoencoder
+from archembed.nn.training import EpochRandom, FlatAdam, seeded, step
+from archembed.spaces import get_space
+
+
+def _model() -> GraphAutoencoder:
+    with seeded(3):
+        return GraphAutoencoder(7, (8, 8), 4, decoder_dropout=0.3, op_loss="sigmoid")
+
+
+def _data(n: int = 24) -> tuple[torch.Tensor, ...]:
+    space = get_space("nb201")
+    batch = graph_batch(*space.tensors(space.enumerate()[:n]))
+    return batch.adj, batch.ops, batch.codes, batch.mask
+
+
+def _train(model: GraphAutoencoder, optimizer: torch.optim.Optimizer, steps: int = 6) -> None:
+    adj, ops, codes, mask = _data()
+    noise = torch.Generator().manual_seed(0)
+    for _ in range(steps):
+        out = model.loss(adj, ops, codes, mask, 0.01, generator=noise, adj_weight=0.4375)
+        step(model, optimizer, out.total, grad_clip=0.05)  # clipping active: norms > 0.05
+
+
+def test_flat_adam_updates_every_parameter_exactly_as_adam() -> None:
+    plain, flat = _model(), _model()
+    _train(plain, torch.optim.Adam(plain.parameters(), lr=1e-2))
+    _train(flat, FlatAdam(flat.parameters(), lr=1e-2))
+    for (name, a), b in zip(plain.named_parameters(), flat.parameters(), strict=True):
+        assert torch.equal(a, b), name
+    assert not torch.equal(plain.op_head.weight, _model().op_head.weight)  # it did train
+
+
+def test_flat_adam_parameters_and_gradients_are_views_of_its_buffers() -> None:
+    model = _model()
+    optimizer = FlatAdam(model.parameters(), lr=1e-3)
+    sizes = sum(p.numel() for p in model.parameters())
+    assert optimizer.flat.numel() == sizes
+    optimizer.flat.data.fill_(0.5)
+    assert all(bool((p == 0.5).all()) for p in model.parameters())
+    _train(model, optimizer, steps=1)
+    assert float(optimizer.flat.grad.abs().sum()) > 0
+    assert all(p.grad.data_ptr() >= optimizer.flat.grad.data_ptr() for p in model.parameters())
+    optimizer.zero_grad()
+    assert all(bool((p.grad == 0).all()) for p in model.parameters())
+
+
+def test_flat_adam_state_round_trips_through_a_checkpoint() -> None:
+    first = _model()
+    optimizer = FlatAdam(first.parameters(), lr=1e-2)
+    _train(first, optimizer, steps=2)
+    second = _model()
+    second.load_state_dict(first.state_dict())
+    restored = FlatAdam(second.parameters(), lr=1e-2)
+    restored.load_state_dict(copy.deepcopy(optimizer.state_dict()))  # as a saved file would
+    _train(first, optimizer, steps=2)
+    _train(second, restored, steps=2)
+    for a, b in zip(first.parameters(), second.parameters(), strict=True):
+        assert torch.equal(a, b)
+
+
+def test_adjacency_loss_is_the_mean_over_off_diagonal_entries() -> None:
+    model = _model().eval()
+    adj, ops, codes, mask = _data(5)
+    out = model.loss(adj, ops, codes, mask, 0.0)
+    logits = model.decode(out.latent_mean)[1]
+    off = ~torch.eye(adj.shape[-1], dtype=torch.bool)
+    expected = F.binary_cross_entropy_with_logits(
+        logits[:, off], (adj + adj.transpose(1, 2))[:, off]
+    )
+    assert torch.equal(out.adj, expected)
+
+
+def test_epoch_batches_follow_the_shuffled_order(monkeypatch) -> None:
+    space = get_space("nb201")
+    graphs = space.enumerate()[:70]
+    encoder = Arch2Vec.from_recipe("fast", space, epochs=1, batch_size=16, validity_samples=0)
+    seen: list[torch.Tensor] = []
+    original = GraphAutoencoder.loss
+
+    def spy(model, adj, ops, codes, *args, **kwargs):
+        seen.append(codes.clone())
+        return original(model, adj, ops, codes, *args, **kwargs)
+
+    monkeypatch.setattr(GraphAutoencoder, "loss", spy)
+    encoder.fit(graphs, progress=False)
+    train_idx, _ = split(len(graphs), encoder.settings.holdout, encoder.settings.seed)
+    codes = graph_batch(*space.tensors(graphs)).codes[torch.from_numpy(train_idx)]
+    order = torch.randperm(len(codes), generator=EpochRandom(encoder.settings.seed, 0).torch(ORDER))
+    assert [len(b) for b in seen] == [16, 16, 16, 15]  # 63 training graphs, the last batch short
+    assert torch.equal(torch.cat(seen), codes[order])
