@@ -151,3 +151,17 @@ def test_restricted_space_stays_inside_its_list():
     assert all(space.identity(g) in ids for g in restricted.sample(50, np.random.default_rng(1)))
     for graph in subset[:20]:
         assert all(space.identity(n) in ids for n in restricted.neighbours(graph))
+
+
+def test_restricted_neighbours_are_remembered_and_handed_out_as_copies():
+    space = get_space("nb201")
+    subset = space.enumerate()[:3000]
+    restricted = RestrictedSpace(space, subset)
+    ids = {space.identity(g) for g in subset}
+    graph = next(g for g in subset if restricted.neighbours(g))
+    expected = [g for g in space.neighbours(graph) if space.identity(g) in ids]
+    first = restricted.neighbours(graph)
+    assert [space.identity(g) for g in first] == [space.identity(g) for g in expected]
+    first.clear()
+    again = restricted.neighbours(graph)
+    assert [space.identity(g) for g in again] == [space.identity(g) for g in expected]

@@ -50,8 +50,20 @@ class RestrictedSpace(SearchSpace):
     def is_valid(self, graph: ArchGraph) -> bool:
         return self.base.is_valid(graph) and self.base.identity(graph) in self._ids
 
+    @cached_property
+    def _neighbour_cache(self) -> dict[str, list[ArchGraph]]:
+        return {}
+
     def neighbours(self, graph: ArchGraph) -> list[ArchGraph]:
-        return [g for g in self.base.neighbours(graph) if self.base.identity(g) in self._ids]
+        """The listed architectures one edit away; remembered per architecture, since edit
+        search on a sparse list asks again for the same parents (large graphs have hundreds
+        of candidate edits, each hashed)."""
+        key = self.base.identity(graph)
+        if key not in self._neighbour_cache:
+            self._neighbour_cache[key] = [
+                g for g in self.base.neighbours(graph) if self.base.identity(g) in self._ids
+            ]
+        return list(self._neighbour_cache[key])
 
     def enumerate(self) -> list[ArchGraph]:
         return list(self._graphs)
