@@ -7,7 +7,7 @@ import subprocess
 import sys
 import time
 
-from archembed.reaper import _stat, descendants, kill_trees
+from archembed.reaper import MARK, _stat, descendants, kill_trees, marked
 
 TREE = """
 import subprocess, sys, time
@@ -38,3 +38,22 @@ def test_kill_trees_kills_the_root_and_everything_below_it() -> None:
     while any(_state(pid) not in ("gone", "Z") for pid, _ in below):
         assert time.monotonic() < deadline, "a grandchild survived"
         time.sleep(0.05)
+
+
+def test_marked_finds_processes_by_the_mark_they_inherited() -> None:
+    mark = f"test-{os.getpid()}-{time.time_ns()}"
+    child = subprocess.Popen(
+        [sys.executable, "-c", "import time; time.sleep(60)"], env={**os.environ, MARK: mark}
+    )
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        deadline = time.monotonic() + 5
+        while (child.pid, _stat(child.pid)[1]) not in marked(mark, os.getpid()):
+            assert time.monotonic() < deadline, "the marked process was not found"
+            time.sleep(0.05)
+        assert all(pid != other.pid for pid, _ in marked(mark, os.getpid()))
+    finally:
+        child.kill()
+        other.kill()
+        child.wait()
+        other.wait()

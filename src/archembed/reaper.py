@@ -5,7 +5,9 @@ archembed does not control, such as the daemons of a local Ray instance, outlive
 command by a minute or more. :func:`reap_on_exit` starts this module as a separate process:
 while the command lives it records every descendant (pid and start time, so a reused pid is
 never mistaken for one); when the command disappears it kills those still running and every
-process they started, even one started after the last look.
+process they started, even one started after the last look. Daemons that die with the command
+(Ray's raylet does) leave orphans nobody's parent can name, so the block also marks its
+environment (:data:`MARK`) and the watcher kills every process that carries the mark.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 POLL_SECONDS = 0.5
+MARK = "ARCHEMBED_REAPER_MARK"
+"""Environment variable every descendant inherits; its value names one watched command."""
 Process = tuple[int, int]
 """(pid, start time in clock ticks since boot): one process, never a later one reusing its pid."""
 
@@ -85,14 +89,32 @@ def kill_trees(roots: set[Process], me: int) -> None:
     _signal(frozen, signal.SIGKILL)
 
 
-def watch(parent: int) -> None:
-    """Record ``parent``'s descendants until it is gone, then kill the ones still running."""
+def marked(mark: str, exclude: int) -> set[Process]:
+    """Every process (but ``exclude``) whose environment holds ``MARK=mark``."""
+    entry = f"{MARK}={mark}".encode()
+    found: set[Process] = set()
+    for name in os.listdir("/proc"):
+        if not name.isdigit() or int(name) == exclude:
+            continue
+        try:
+            environment = Path(f"/proc/{name}/environ").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        stat = _stat(int(name))
+        if entry in environment and stat is not None:
+            found.add((int(name), stat[1]))
+    return found
+
+
+def watch(parent: int, mark: str) -> None:
+    """Record ``parent``'s descendants until it is gone, then kill the ones still running and
+    every process marked with ``mark``."""
     me = os.getpid()
     seen: set[Process] = set()
     while os.getppid() == parent:
         seen |= descendants(parent, me)
         time.sleep(POLL_SECONDS)
-    kill_trees(seen, me)
+    kill_trees(seen | marked(mark, me), me)
 
 
 @contextlib.contextmanager
@@ -101,8 +123,11 @@ def reap_on_exit() -> Iterator[None]:
     if not Path("/proc/self/stat").exists():
         yield
         return
+    mark = f"{os.getpid()}-{time.time_ns()}"
+    previous = os.environ.get(MARK)
+    os.environ[MARK] = mark
     watcher = subprocess.Popen(
-        [sys.executable, "-m", "archembed.reaper", str(os.getpid())],
+        [sys.executable, "-m", "archembed.reaper", str(os.getpid()), mark],
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -113,8 +138,12 @@ def reap_on_exit() -> Iterator[None]:
     finally:
         watcher.kill()
         watcher.wait()
+        if previous is None:
+            os.environ.pop(MARK, None)
+        else:
+            os.environ[MARK] = previous
 
 
 if __name__ == "__main__":
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    watch(int(sys.argv[1]))
+    watch(int(sys.argv[1]), sys.argv[2])
