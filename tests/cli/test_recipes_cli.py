@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import json
 
-import numpy as np
+from tests.feature_stores import random_store
 from typer.testing import CliRunner
 
 from archembed.cli import app
 from archembed.encoders.base import load_encoder
-from archembed.nets.feature_store import FeatureStore
 from archembed.spaces.base import get_space
 
 QUIET = ["--threads", "1", "--quiet", "--json"]
@@ -32,17 +31,7 @@ def test_locality_recipe_with_overrides(data_root, tmp_path) -> None:
 def test_contrastive_recipe_with_overrides(tmp_path) -> None:
     space = get_space("nb201")
     graphs = space.enumerate()[:24]
-    store = FeatureStore.create(
-        tmp_path / "store",
-        "nb201",
-        [space.identity(g) for g in graphs],
-        [space.to_native(g) for g in graphs],
-        n_inits=2,
-        n_points=4,
-        dim=3,
-        params={"k": 3},
-    )
-    store.write(np.arange(24), np.random.default_rng(0).normal(size=(24, 2, 4, 3)))
+    random_store(tmp_path / "store", graphs)
     args = ["pretrain", "contrastive", "--features", str(tmp_path / "store"), "--recipe", "fast"]
     done = CliRunner().invoke(app, [*args, "--epochs", "1", "--out", str(tmp_path / "m"), *QUIET])
     assert done.exit_code == 0, done.output

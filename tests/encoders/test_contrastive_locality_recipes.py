@@ -3,8 +3,8 @@ the ``default`` recipe is exactly the configuration the encoders had before reci
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
+from tests.feature_stores import random_store
 
 from archembed.encoders.contrastive import ContrastiveConfig, ContrastiveEncoder
 from archembed.encoders.locality import LocalityConfig
@@ -31,19 +31,7 @@ BEFORE_RECIPES = {
 def store(tmp_path_factory) -> FeatureStore:
     space = get_space("nb201")
     graphs = space.enumerate()[:12]
-    values = np.random.default_rng(0).normal(size=(12, 2, 4, 3)).astype(np.float32)
-    store = FeatureStore.create(
-        tmp_path_factory.mktemp("recipes") / "store",
-        "nb201",
-        [space.identity(g) for g in graphs],
-        [space.to_native(g) for g in graphs],
-        n_inits=2,
-        n_points=4,
-        dim=3,
-        params={"k": 3},
-    )
-    store.write(np.arange(12), values)
-    return store
+    return random_store(tmp_path_factory.mktemp("recipes") / "store", graphs)
 
 
 def test_default_contrastive_recipe_is_the_configuration_before_recipes(store) -> None:

@@ -11,11 +11,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
+from tests.feature_stores import random_store
 
 from archembed.encoders import ENCODERS
 from archembed.encoders.contrastive import ContrastiveEncoder
 from archembed.encoders.nao import NAOEncoder
-from archembed.nets.feature_store import FeatureStore
 from archembed.nn.training import Checkpoint
 from archembed.spaces.base import get_space
 
@@ -87,19 +87,7 @@ def test_a_killed_nao_fit_resumes_bit_identical(cells, tmp_path) -> None:
 
 def test_a_killed_contrastive_fit_resumes_bit_identical(cells, tmp_path) -> None:
     graphs, _ = cells
-    space = get_space("nb201")
-    store = FeatureStore.create(
-        tmp_path / "store",
-        "nb201",
-        [space.identity(g) for g in graphs],
-        [space.to_native(g) for g in graphs],
-        n_inits=2,
-        n_points=4,
-        dim=3,
-        params={"k": 3},
-    )
-    values = np.random.default_rng(1).normal(size=(len(graphs), 2, 4, 3)).astype(np.float32)
-    store.write(np.arange(len(graphs)), values)
+    store = random_store(tmp_path / "store", graphs, seed=1)
     params = {"epochs": EPOCHS, "batch_size": 16, "progress": False}
     paths = [store.directory]
     straight = ContrastiveEncoder.from_recipe("fast", paths, **params).fit()

@@ -1,0 +1,30 @@
+"""A small NB201 feature store of random sets, for tests of the contrastive encoder."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from archembed.graph import ArchGraph
+from archembed.nets.feature_store import FeatureStore
+from archembed.spaces.base import get_space
+
+
+def random_store(directory: Path, graphs: Sequence[ArchGraph], seed: int = 0) -> FeatureStore:
+    """``graphs`` (NB201 cells) with 2 inits x 4 points x 3 random values each, written."""
+    space = get_space("nb201")
+    store = FeatureStore.create(
+        directory,
+        "nb201",
+        [space.identity(g) for g in graphs],
+        [space.to_native(g) for g in graphs],
+        n_inits=2,
+        n_points=4,
+        dim=3,
+        params={"k": 3},
+    )
+    values = np.random.default_rng(seed).normal(size=(len(graphs), 2, 4, 3)).astype(np.float32)
+    store.write(np.arange(len(graphs)), values)
+    return store
