@@ -2,8 +2,9 @@
 
 The flat API: ``import archembed as ae`` then ``ae.load_space``, ``ae.load_benchmark``,
 ``ae.search``, the encoders (``ae.OneHotEncoder``, ``ae.Arch2Vec``...), ``ae.load_encoder``,
-``ae.predictors``, ``ae.ArchGraph``, ``ae.UserError``. Everything but the errors is imported
-on first use, so ``import archembed`` (and the command line's start-up) stays light.
+``ae.predictors``, ``ae.ArchGraph``, ``ae.UserError``, ``ae.from_pretrained`` (shipped models).
+Everything but the errors is imported on first use, so ``import archembed`` (and the command
+line's start-up) stays light.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from archembed.encoders.nao import NAOEncoder
     from archembed.encoders.tagates import TAGATES
     from archembed.graph import ArchGraph
+    from archembed.pretrained import from_pretrained
     from archembed.spaces.base import SearchSpace
 
 __version__ = "0.1.0"
@@ -44,6 +46,7 @@ _LAZY = {
     "NAOEncoder": "archembed.encoders.nao",
     "GATES": "archembed.encoders.gates",
     "TAGATES": "archembed.encoders.tagates",
+    "from_pretrained": "archembed.pretrained",
 }
 """Attribute -> the module that defines it, imported on first access."""
 _SUBMODULES = ("predictors", "search")
@@ -63,6 +66,7 @@ __all__ = [
     "SearchResult",
     "SearchSpace",
     "UserError",
+    "from_pretrained",
     "load_benchmark",
     "load_encoder",
     "load_space",

@@ -54,6 +54,9 @@ def search(
     queries: int = 100,
     seed: int = 0,
     noise: bool = False,
+    objectives: str | list[str] | None = None,
+    constraints: list[str] | None = None,
+    free_metrics: list[str] | None = None,
     batch_size: int | None = None,
     data_dir: str | os.PathLike[str] | None = None,
     **params: Any,
@@ -63,7 +66,9 @@ def search(
     ``encoder`` is a fitted :class:`~archembed.encoders.base.Encoder`, a saved model
     directory, a Parquet embedding file, or the name of a registered encoder, built with its
     defaults and fitted on the space's architectures. ``params`` are the strategy's parameters
-    (``n_init=10``...).
+    (``n_init=10``...). ``objectives`` (``"val_acc:max,edgegpu_latency:min"``),
+    ``constraints`` (``["pixel3_latency<=4.0"]``) and ``free_metrics`` make it a
+    multi-objective or constrained search (see docs/guides/search.md).
     """
     from archembed.experiments.config import parse_config
     from archembed.experiments.runner import build_objective
@@ -73,7 +78,15 @@ def search(
     config = parse_config(
         {
             "name": "search",
-            "benchmarks": [{"name": benchmark, "noise": noise}],
+            "benchmarks": [
+                {
+                    "name": benchmark,
+                    "noise": noise,
+                    "objectives": objectives,
+                    "constraints": list(constraints or []),
+                    "free_metrics": list(free_metrics or []),
+                }
+            ],
             "strategies": [{"name": strategy, "params": params}],
             "queries": queries,
         },

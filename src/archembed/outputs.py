@@ -115,7 +115,8 @@ def output_file(
 
 
 def written_by_archembed(path: Path) -> bool:
-    """Whether a file carries archembed's mark (Parquet metadata or a JSON ``archembed`` key)."""
+    """Whether a file carries archembed's mark (Parquet metadata, a JSON
+    ``archembed`` key, an HTML page's archembed generator tag)."""
     try:
         if path.suffix == ".parquet":
             import pyarrow.parquet as pq
@@ -125,6 +126,9 @@ def written_by_archembed(path: Path) -> bool:
         if path.suffix == ".json":
             data = read_json_if_valid(path)
             return isinstance(data, dict) and "archembed" in data
+        if path.suffix == ".html":
+            with path.open(encoding="utf-8", errors="replace") as page:
+                return '<meta name="generator" content="archembed' in page.read(4096)
     except Exception:  # an unreadable file is not ours
         return False
     return False

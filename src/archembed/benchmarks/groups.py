@@ -52,7 +52,9 @@ class GroupIndex:
         return sorted({s for d, m, e, s in self.sizes if (d, m, e) == (dataset, metric, epoch)})
 
     def describe(self) -> list[dict[str, object]]:
-        """One row per dataset/metric: epochs, seeds and number of architectures."""
+        """One row per dataset/metric: unit, epochs, seeds and number of architectures."""
+        from archembed.benchmarks.protocols import metric_unit
+
         pairs: dict[tuple[str, str], list[GroupKey]] = {}
         for key in self.sizes:
             pairs.setdefault(key[:2], []).append(key)
@@ -60,6 +62,7 @@ class GroupIndex:
             {
                 "dataset": dataset,
                 "metric": metric,
+                "unit": metric_unit(metric),
                 "epochs": sorted({k[2] for k in keys}),
                 "seeds": sorted({k[3] for k in keys}),
                 "archs": self.sizes[keys[0]],

@@ -76,3 +76,30 @@ def search_protocol(benchmark: str, dataset: str) -> SearchProtocol | None:
         score = "rocauc" if dataset == "proteins" else "acc"
         return MetricRequest(dataset, f"val_{score}"), MetricRequest(dataset, f"test_{score}")
     return None
+
+
+METRIC_DATASETS: dict[tuple[str, str], str] = {
+    # HW-NAS-Bench measured each NB201 network once per dataset head; the cifar10-valid run
+    # trains the same 10-class network as the cifar10 run, so its hardware metrics are those.
+    ("nb201", "cifar10-valid"): "cifar10",
+}
+"""Where a metric that a dataset lacks is found: the same network under a sibling dataset."""
+
+METRIC_UNITS = {
+    "val_acc": "%",
+    "test_acc": "%",
+    "train_acc": "%",
+    "params": "M",
+    "flops": "M",
+    "latency": "s",
+    "train_time": "s",
+}
+"""Units of metrics (HW-NAS-Bench: latency in ms, energy in mJ); see :func:`metric_unit`."""
+
+
+def metric_unit(metric: str) -> str:
+    """The unit of a metric name ('' when unknown), e.g. ``edgegpu_latency`` -> ``ms``."""
+    if metric in METRIC_UNITS:
+        return METRIC_UNITS[metric]
+    suffix = metric.rsplit("_", 1)[-1]
+    return {"latency": "ms", "energy": "mJ"}.get(suffix, "") if "_" in metric else ""

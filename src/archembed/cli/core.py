@@ -67,7 +67,7 @@ def data_list(
     """Benchmarks found, with datasets, metrics, epochs and number of architectures.
 
     A benchmark not in the cache yet is imported first (progress on stderr).
-    JSON: {benchmarks: [{benchmark, space, dataset, metric, epochs, seeds, archs}],
+    JSON: {benchmarks: [{benchmark, space, dataset, metric, unit, epochs, seeds, archs}],
     unavailable: [{benchmark, problem}]}; epoch -1: no epoch; seed -1: the seed mean.
     """
     from archembed.benchmarks.catalog import benchmark_names, open_benchmark

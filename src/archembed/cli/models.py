@@ -269,7 +269,10 @@ def pretrain_arch2vec(
 def embed_command(
     model: Annotated[
         str,
-        typer.Argument(help="Model directory, or an encoder needing no training: onehot, path."),
+        typer.Argument(
+            help="Model directory, pretrained:NAME (a shipped model, see `archembed models`), "
+            "or an encoder needing no training: onehot, path."
+        ),
     ],
     out: Annotated[Path, typer.Option("--out", help="Parquet file to write.")],
     space: Annotated[
@@ -289,12 +292,13 @@ def embed_command(
 ) -> None:
     """Write arch id, native string and embedding vector of each architecture to Parquet."""
     from archembed.encoders.embedding import embed_to_parquet, resolve_encoder, select_graphs
+    from archembed.pretrained import resolve_model
     from archembed.threads import apply_torch_threads
 
     apply_data_dir(data_dir)
     apply_torch_threads()
     out = output_file(out, (".parquet",))
-    encoder, graphs = select_graphs(model, space, benchmark, archs)
+    encoder, graphs = select_graphs(resolve_model(model), space, benchmark, archs)
     encoder = resolve_encoder(encoder, graphs)
     with status(f"embedding {len(graphs)} architectures"):
         info = embed_to_parquet(encoder, graphs, out, source=model)

@@ -92,13 +92,16 @@ def parse_params(items: list[str]) -> dict[str, dict[str, Any]]:
 
 
 def parse_models(items: list[str]) -> dict[str, str]:
-    """``ENCODER=DIR`` -> ``{ENCODER: DIR}`` (pretrained self-supervised encoders)."""
+    """``ENCODER=DIR`` -> ``{ENCODER: DIR}`` (pretrained self-supervised encoders); DIR may be
+    ``pretrained:NAME``, a shipped model."""
+    from archembed.pretrained import resolve_model
+
     out = {}
     for item in items:
         name, sep, path = item.partition("=")
         if not sep or not name or not path:
             raise ConfigError(f"--model takes ENCODER=DIR (e.g. arch2vec=runs/a2v), got {item!r}")
-        out[name] = path
+        out[name] = resolve_model(path)
     return out
 
 
@@ -293,7 +296,11 @@ def predict_command(
     ] = None,
     model: Annotated[
         list[str] | None,
-        typer.Option("--model", help="ENCODER=DIR: a pretrained self-supervised encoder."),
+        typer.Option(
+            "--model",
+            help="ENCODER=DIR: a pretrained self-supervised encoder (DIR may be "
+            "pretrained:NAME, a shipped model, e.g. arch2vec=pretrained:arch2vec-nb201).",
+        ),
     ] = None,
     quiet: QuietOption = False,
     threads: ThreadsOption = None,

@@ -57,15 +57,20 @@ def search_command(
         ),
     ],
     strategy: Annotated[
-        str, typer.Option("--strategy", help="random, evolution, local, bo, dngo, reinforce...")
+        str,
+        typer.Option(
+            "--strategy",
+            help="random, evolution, local, bo, dngo, reinforce, nsga2, qlognehvi, qnparego, ...",
+        ),
     ],
     out: Annotated[Path, typer.Option("--out", help="Run directory (one subfolder per seed).")],
     encoder: Annotated[
         str | None,
         typer.Option(
             "--encoder",
-            help="onehot, path, another encoder name, a model directory, or an embedding "
-            "Parquet file (columns arch and embedding, as `archembed embed` writes).",
+            help="onehot, path, another encoder name, a model directory, pretrained:NAME (a "
+            "shipped model, see `archembed models`), or an embedding Parquet file (columns "
+            "arch and embedding, as `archembed embed` writes).",
         ),
     ] = None,
     queries: Annotated[int, typer.Option("--queries", min=1, help="Query budget.")] = 100,
@@ -80,6 +85,32 @@ def search_command(
     noise: Annotated[
         bool, typer.Option("--noise", help="One random training seed per query.")
     ] = False,
+    objectives: Annotated[
+        str | None,
+        typer.Option(
+            "--objectives",
+            help="Several objectives, METRIC:max or METRIC:min separated by commas, e.g. "
+            "val_acc:max,edgegpu_latency:min.",
+            show_default=False,
+        ),
+    ] = None,
+    constraint: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--constraint",
+            help='METRIC<=NUMBER or METRIC>=NUMBER, e.g. "pixel3_latency<=4.0"; repeat.',
+            show_default=False,
+        ),
+    ] = None,
+    free_metrics: Annotated[
+        str | None,
+        typer.Option(
+            "--free-metrics",
+            help="Metrics known without training (e.g. params): constraints on them prune the "
+            "space up front, costing no query. Comma separated.",
+            show_default=False,
+        ),
+    ] = None,
     workers: WorkersOption = None,
     executor: ExecutorOption = None,
     address: AddressOption = None,
@@ -103,7 +134,13 @@ def search_command(
     config = parse_config(
         {
             "name": _safe(out.resolve().name, "search"),
-            "benchmarks": [{"name": benchmark, "noise": noise}],
+            "benchmarks": [
+                {
+                    "name": benchmark,
+                    "noise": noise,
+                    **_goals(objectives, constraint or [], free_metrics),
+                }
+            ],
             "strategies": [
                 {
                     "name": strategy,
@@ -216,10 +253,24 @@ def report_command(
     console.print(f"report: {target / 'report.md'}")
 
 
-def _encoder_spec(encoder: str) -> dict[str, str]:
-    """``--encoder``: a model directory or embedding file by path, else an encoder's name."""
-    from archembed.encoders.precomputed import is_embedding_file
+def _goals(objectives: str | None, constraints: list[str], free: str | None) -> dict[str, Any]:
+    """The benchmark spec's objective settings from the options (only those given)."""
+    goals: dict[str, Any] = {"constraints": constraints}
+    if objectives is not None:
+        goals["objectives"] = objectives
+    if free is not None:
+        goals["free_metrics"] = [m.strip() for m in free.split(",") if m.strip()]
+    return goals
 
+
+def _encoder_spec(encoder: str) -> dict[str, str]:
+    """``--encoder``: a model directory or embedding file by path, ``pretrained:NAME`` (a shipped
+    model), else an encoder's name."""
+    from archembed.encoders.precomputed import is_embedding_file
+    from archembed.pretrained import PREFIX
+
+    if encoder.startswith(PREFIX):
+        return {"name": _safe(encoder[len(PREFIX) :], "model"), "model": encoder}
     path = Path(encoder)
     if path.is_dir():
         return {"name": _safe(path.resolve().name, "model"), "model": encoder}

@@ -1,6 +1,17 @@
 """Architecture encoders, registered by name (see :func:`archembed.encoders.base.load_encoder`)."""
 
-from archembed.encoders import arch2vec, baseline, contrastive, gates, nao, supervised, tagates
+from archembed.encoders import (
+    arch2vec,
+    baseline,
+    contrastive,
+    flowformer,
+    gates,
+    graph_stats,
+    nao,
+    supervised,
+    tagates,
+    unified,
+)
 from archembed.encoders.base import ENCODERS, Encoder, load_encoder, register_encoder
 
 __all__ = [
@@ -9,10 +20,13 @@ __all__ = [
     "arch2vec",
     "baseline",
     "contrastive",
+    "flowformer",
     "gates",
+    "graph_stats",
     "load_encoder",
     "nao",
     "register_encoder",
     "supervised",
     "tagates",
+    "unified",
 ]

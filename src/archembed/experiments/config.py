@@ -68,6 +68,27 @@ class BenchmarkSpec(Strict):
     epoch: int | None = None
     test: MetricSpec | Literal["default"] | None = "default"
     noise: bool = False
+    objectives: str | list[str] | None = None
+    constraints: list[str] = Field(default_factory=list)
+    free_metrics: list[str] = Field(default_factory=list)
+
+    @field_validator("objectives")
+    @classmethod
+    def _objectives(cls, value: str | list[str] | None) -> str | list[str] | None:
+        from archembed.search.multiobjective import parse_objectives
+
+        if value is not None:
+            _registered(parse_objectives, value)
+        return value
+
+    @field_validator("constraints")
+    @classmethod
+    def _constraints(cls, value: list[str]) -> list[str]:
+        from archembed.search.multiobjective import parse_constraint
+
+        for item in value:
+            _registered(parse_constraint, item)
+        return value
 
     @field_validator("name")
     @classmethod
@@ -88,11 +109,47 @@ class BenchmarkSpec(Strict):
             self.name, self.dataset = bench, dataset
         if not self.dataset:
             self.dataset = _sole_dataset(self.name)
+        if self.noise and self.multi_objective:
+            raise ValueError("noise is not available with objectives or constraints")
+        if self.free_metrics and not self.multi_objective:
+            raise ValueError("free_metrics name metrics of objectives or constraints; give them")
         return self
 
     @property
+    def multi_objective(self) -> bool:
+        """Whether objectives or constraints are set (the multi-objective loop runs)."""
+        return self.objectives is not None or bool(self.constraints)
+
+    def objective_specs(self) -> tuple[Any, ...]:
+        """The objectives; with constraints alone, the protocol's search metric maximised."""
+        from archembed.search.multiobjective import ObjectiveSpec, parse_objectives
+
+        if self.objectives is not None:
+            return parse_objectives(self.objectives)
+        return (ObjectiveSpec(self.requests()[0].metric, True),)
+
+    def goals(self) -> dict[str, Any]:
+        """What config.yaml records of the objectives (nothing for a single-objective run)."""
+        if not self.multi_objective:
+            return {}
+        from archembed.search.multiobjective import parse_constraint
+
+        return {
+            "objectives": [o.label() for o in self.objective_specs()],
+            "constraints": [parse_constraint(c).label() for c in self.constraints],
+            "free_metrics": list(self.free_metrics),
+        }
+
+    @property
     def label(self) -> str:
-        return f"{self.name}/{self.dataset}" + ("+noise" if self.noise else "")
+        """``name/dataset``, ``+noise``, then ``-metric-max`` / ``-metric-le-bound`` parts."""
+        goals = self.goals()
+        parts = [o.replace(":", "-") for o in goals.get("objectives", [])]
+        for text in goals.get("constraints", []):
+            parts.append(text.replace("<=", "-le-").replace(">=", "-ge-"))
+        parts += [f"free-{m}" for m in goals.get("free_metrics", [])]
+        noise = "+noise" if self.noise else ""
+        return f"{self.name}/{self.dataset}{noise}" + "".join(f"-{p}" for p in parts)
 
     def requests(self) -> tuple[MetricRequest, MetricRequest | None]:
         """The search metric and the test metric (protocol defaults filled in)."""
@@ -142,6 +199,14 @@ class EncoderSpec(Strict):
     @classmethod
     def _safe_name(cls, value: str) -> str:
         return directory_name(value)
+
+    @field_validator("model", mode="before")
+    @classmethod
+    def _shipped_model(cls, value: Any) -> Any:
+        """``pretrained:NAME`` -> the shipped model's directory (archembed.pretrained)."""
+        from archembed.pretrained import resolve_model
+
+        return resolve_model(value) if isinstance(value, str) else value
 
     @model_validator(mode="after")
     def _one_source(self) -> EncoderSpec:

@@ -23,6 +23,22 @@ from archembed.tables import format_mean_std, markdown_table, mean_std, table_ro
 from archembed.viz.regret import plot_regret_cdf, plot_regret_curves, regret_label
 
 METRICS = (("incumbent_val", "val"), ("incumbent_test", "test"), ("regret", "regret"))
+MO_METRICS = (
+    ("hv_ratio", "hv_ratio"),
+    ("igd_plus", "igd_plus"),
+    ("front_share", "front_share"),
+    ("infeasible", "infeasible"),
+)
+"""Multi-objective and constrained runs: the found set against the true front."""
+HEADERS = {
+    "val": "validation",
+    "test": "test",
+    "regret": "simple regret",
+    "hv_ratio": "HV ratio",
+    "igd_plus": "IGD+",
+    "front_share": "front share",
+    "infeasible": "infeasible queries",
+}
 DEFAULT_POINTS = (10, 25, 50, 100)
 """Query counts of the table when none are asked for (those within the budget, and the budget)."""
 
@@ -86,10 +102,13 @@ def summary_rows(summaries: list[dict[str, Any]]) -> list[dict[str, Any]]:
         ok = [s for s in items if s.get("status") == "ok"]
         row: dict[str, Any] = {"run": run, "seeds": len(ok), "failed": len(items) - len(ok)}
         row["queries"] = int(np.mean([s["queries"] for s in ok])) if ok else 0
-        for key, name in METRICS:
+        multi = any("hv_ratio" in s for s in ok)
+        for key, name in (*METRICS, *MO_METRICS) if multi else METRICS:
             row[name] = mean_std([s.get(key) for s in ok])
+            if multi and key in dict(METRICS) and not row[name]["n"]:
+                del row[name]  # several objectives: no single incumbent
         rows.append(row)
-    return rows
+    return _aligned(rows)
 
 
 def _protocol(run_dir: Path) -> str:
@@ -97,6 +116,9 @@ def _protocol(run_dir: Path) -> str:
         bench = read_yaml(config_path).get("benchmark", {})
         test = f", test {bench['test']}" if bench.get("test") else ""
         noise = ", noisy" if bench.get("noise") else ""
+        if bench.get("objectives"):
+            goals = ", ".join(bench["objectives"] + bench.get("constraints", []))
+            return f"{bench.get('name')}: {bench['search'].split('/')[0]} {goals}"
         return f"{bench.get('name')}: search {bench.get('search')}{test}{noise}"
     return "unknown"
 
@@ -170,6 +192,7 @@ def write_report(
         curves, time_curves, finals = {}, {}, {}
         section_rows, at_budget = [], {}
         loaded = {label: data[run_dir] for label, run_dir in members}
+        metrics = _metrics(loaded)
         horizon = max((len(t) for _, ts in loaded.values() for t in ts.values()), default=0)
         max_time = max(
             (float(t["elapsed"].iloc[-1]) for _, ts in loaded.values() for t in ts.values()),
@@ -188,7 +211,7 @@ def write_report(
                     "seeds": sum(len(f) >= query for f in frames),
                     "failed": failed,
                 }
-                for column, name in METRICS:
+                for column, name in metrics:
                     row[name] = mean_std([_at(f, query, column) for f in frames])
                 section_rows.append(row)
             at_budget[label] = {
@@ -210,14 +233,28 @@ def write_report(
             name = f"regret_cdf_{index}.png"
             plot_regret_cdf(finals, out / name, protocol, f"final {ylabel}")
             images.append(name)
-        if time_curves:
+        if "hv_ratio" in dict(metrics):
+            name = f"hv_ratio_queries_{index}.png"
+            hv = {
+                label: (
+                    np.arange(1, horizon + 1),
+                    np.stack([_padded(f["hv_ratio"], horizon) for f in ts.values()]),
+                )
+                for label, (_, ts) in loaded.items()
+                if ts
+            }
+            plot_regret_curves(hv, out / name, "queries", protocol, "hypervolume ratio")
+            images.append(name)
+        if time_curves and "hv_ratio" not in dict(metrics):
             name = f"regret_time_{index}.png"
             plot_regret_curves(
                 time_curves, out / name, "simulated training time (seconds)", protocol, ylabel
             )
             images.append(name)
         rows.extend(section_rows)
-        sections.append(_section(protocol, section_rows, images, ranking(at_budget, points[-1])))
+        ranked = ranking(at_budget, points[-1])
+        sections.append(_section(protocol, section_rows, images, ranked, metrics))
+    rows = _aligned(rows)
     write_json(out / "report.json", rows)
     with atomic_path(out / "report.md") as tmp:
         tmp.write_text(_markdown(sections))
@@ -242,15 +279,35 @@ def _padded(series: pd.Series, length: int) -> np.ndarray:
     return values
 
 
+def _aligned(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows with the same keys (a metric a row lacks: no value), so they form one table."""
+    keys = list(dict.fromkeys(key for row in rows for key in row))
+    return [{key: row.get(key, mean_std([])) for key in keys} for row in rows]
+
+
+def _metrics(loaded: dict[str, tuple[Any, dict[int, pd.DataFrame]]]) -> tuple[tuple[str, str], ...]:
+    """The table's metrics: validation/test/regret, or the front metrics of multi-objective
+    runs (with regret when they searched one objective under constraints)."""
+    frames = [t for _, ts in loaded.values() for t in ts.values()]
+    if not any("hv_ratio" in f for f in frames):
+        return METRICS
+    single = any(f["regret"].notna().any() for f in frames if "regret" in f)
+    return (*((METRICS[0], METRICS[2]) if single else ()), *MO_METRICS)
+
+
 def _section(
-    protocol: str, rows: list[dict[str, Any]], images: list[str], ranked: list[str]
+    protocol: str,
+    rows: list[dict[str, Any]],
+    images: list[str],
+    ranked: list[str],
+    metrics: tuple[tuple[str, str], ...] = METRICS,
 ) -> str:
     lines = [f"## {protocol}", "", *ranked]
     if rows:
-        header = ("run", "queries", "seeds", "failed", "validation", "test", "simple regret")
-        keys = ("run", "queries", "seeds", "failed", "val", "test", "regret")
+        keys = ("run", "queries", "seeds", "failed", *(name for _, name in metrics))
+        header = [HEADERS.get(k, k) for k in keys]
         shown = [[r[k] for k in keys] for r in table_rows(rows)]
-        lines += markdown_table(header, shown, align="lrrrlll")
+        lines += markdown_table(header, shown, align="lrrr" + "l" * len(metrics))
     lines.append("")
     lines += [f"![{name}]({name})" for name in images]
     return "\n".join(lines) + "\n"
@@ -262,6 +319,9 @@ def _markdown(sections: list[str]) -> str:
         "Mean ± std over seeds of the incumbent after the given number of queries. The "
         "incumbent is the architecture with the best *observed* validation score; its "
         "noise-free validation and test accuracy are shown. Simple regret = best validation "
-        "value of the searched set minus the incumbent's.\n\n"
+        "value of the searched set minus the incumbent's. Multi-objective and constrained runs "
+        "measure their feasible queries against the true front of the whole table (hypervolume "
+        "ratio, IGD+, share of the front found; docs/guides/search.md); with one objective their "
+        "incumbent is the best feasible query.\n\n"
     )
     return intro + "\n".join(sections)

@@ -31,6 +31,8 @@ from archembed.experiments.tasks import SeedTask
 from archembed.progress import ProgressBar, status
 from archembed.search.base import accepts_encoder, check_strategy
 from archembed.search.budget import Budget
+from archembed.search.mo_loop import check_pairing
+from archembed.search.multiobjective import MultiObjective, parse_constraint
 from archembed.search.objectives import BenchmarkObjective, Objective
 
 
@@ -56,6 +58,7 @@ class RunSpec:
                 "search": search.label(),
                 "test": test.label() if test else None,
                 "noise": self.benchmark.noise,
+                **self.benchmark.goals(),
             },
             "strategy": {"name": self.strategy.name, "params": dict(self.strategy.params)},
             "encoder": None
@@ -77,6 +80,8 @@ def plan_runs(config: ExperimentConfig, out: Path, single: bool = False) -> list
     for bench in config.benchmarks:
         for strategy in config.strategies:
             cls = check_strategy(strategy.name, strategy.params)
+            if bench.multi_objective:
+                check_pairing(cls, len(bench.objective_specs()))
             if strategy.encoders is not None:
                 chosen: list[EncoderSpec | None] = [encoders[n] for n in strategy.encoders]
             elif cls.needs_encoder:
@@ -99,9 +104,16 @@ def plan_runs(config: ExperimentConfig, out: Path, single: bool = False) -> list
     return runs
 
 
-def build_objective(spec: BenchmarkSpec, data_dir: Path | None = None) -> BenchmarkObjective:
+def build_objective(spec: BenchmarkSpec, data_dir: Path | None = None) -> Objective:
+    """The objective a benchmark spec names: one metric, or several and/or constraints."""
+    benchmark = load_benchmark(spec.name, data_dir)
+    if spec.multi_objective:
+        assert spec.dataset is not None
+        constraints = [parse_constraint(c) for c in spec.constraints]
+        specs = spec.objective_specs()
+        return MultiObjective(benchmark, spec.dataset, specs, constraints, spec.free_metrics)
     search, test = spec.requests()
-    return BenchmarkObjective(load_benchmark(spec.name, data_dir), search, test, noise=spec.noise)
+    return BenchmarkObjective(benchmark, search, test, noise=spec.noise)
 
 
 def run_experiment(
@@ -166,6 +178,8 @@ def _info(summary: dict[str, Any], failures: int) -> str:
         text += " FAILED"
     elif summary.get("regret") is not None:
         text += f" regret {summary['regret']:.3g}"
+    elif summary.get("hv_ratio") is not None:
+        text += f" HV ratio {summary['hv_ratio']:.3g}"
     return text + (f" ({failures} failed)" if failures else "")
 
 
@@ -178,9 +192,9 @@ def _shared_key(run: RunSpec) -> str:
     return f"{run.benchmark.label}|{run.encoder.name if run.encoder else ''}"
 
 
-def _objectives(runs: list[RunSpec], budget: Budget) -> dict[str, BenchmarkObjective]:
+def _objectives(runs: list[RunSpec], budget: Budget) -> dict[str, Objective]:
     """One objective per benchmark (its dataset and metrics checked); the budget must fit it."""
-    objectives: dict[str, BenchmarkObjective] = {}
+    objectives: dict[str, Objective] = {}
     for run in runs:
         label = run.benchmark.label
         if label in objectives:
@@ -206,7 +220,7 @@ def _embedding_files(runs: list[RunSpec]) -> dict[Path, EmbeddingFile]:
 
 def _new_encoders(
     runs: list[RunSpec],
-    objectives: dict[str, BenchmarkObjective],
+    objectives: dict[str, Objective],
     files: dict[Path, EmbeddingFile],
 ) -> dict[str, Encoder]:
     """Every encoder built untrained, so a bad one fails before any other trains; an
@@ -226,7 +240,7 @@ def _new_encoders(
 
 def _shared_inputs(
     runs: list[RunSpec],
-    objectives: dict[str, BenchmarkObjective],
+    objectives: dict[str, Objective],
     encoders: dict[str, Encoder],
     cache: Path,
     progress: bool,

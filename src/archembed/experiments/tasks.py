@@ -14,6 +14,7 @@ from archembed.encoders.base import Encoder
 from archembed.search.base import make_strategy
 from archembed.search.budget import Budget
 from archembed.search.loop import run_search
+from archembed.search.mo_loop import MO_FINALS
 from archembed.search.objectives import Objective
 
 
@@ -86,6 +87,7 @@ def summarise(
         "incumbent_test": final("incumbent_test"),
         "regret": final("regret"),
         "test_regret": final("test_regret"),
+        **{key: final(key) for key in MO_FINALS if key in trajectory},
         **{key: float(value) for key, value in timings.items()},
     }
 

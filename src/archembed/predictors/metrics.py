@@ -48,3 +48,19 @@ def regression_report(
     }
     report.update({f"p@{k}": precision_at_k(y_true, y_pred, k) for k in ks})
     return report
+
+
+def precision_at_share(y_true: np.ndarray, y_pred: np.ndarray, share: float) -> float:
+    """P@K with K = ``int(share * n)`` (at least 1): the official FlowerFormer / TA-GATES
+    definition, so P@top-1 % of 7,772 test cells looks at K = 77."""
+    return precision_at_k(y_true, y_pred, max(1, int(share * len(y_true))))
+
+
+def best_rank_at_k(y_true: np.ndarray, y_pred: np.ndarray, k: int = 10) -> int:
+    """N@K: the best true rank (1 = the best architecture) among the K predicted best; what a
+    search that trains the predictor's top K would find."""
+    order = np.argsort(-np.asarray(y_true), kind="stable")
+    ranks = np.empty(len(order), dtype=np.int64)
+    ranks[order] = np.arange(1, len(order) + 1)
+    chosen = np.argsort(-np.asarray(y_pred), kind="stable")[: min(int(k), len(order))]
+    return int(ranks[chosen].min())

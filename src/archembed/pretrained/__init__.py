@@ -1,9 +1,12 @@
 """Small models shipped with archembed, so a first run needs no pretraining.
 
-Each model is a directory here (a saved encoder: ``config.json`` + ``state.pt``) with a
-``card.json``: the recipe and seed it was trained with, the data, the metrics it reaches, the
-SHA-256 of its files and the command that rebuilds it bit-identically
-(``python -m archembed.pretrained.build NAME --out DIR``, see :mod:`archembed.pretrained.build`).
+``archembed.from_pretrained("arch2vec-nb201")`` loads one (offline); the command line takes
+``pretrained:NAME`` wherever it takes a model directory (``--encoder``, ``embed``, run files'
+``model:``) and ``archembed models`` lists them. Each model is a directory here (a saved
+encoder: ``config.json`` + ``state.pt``) with a ``card.json``: the recipe and seed it was
+trained with, the data, the metrics it reaches, the SHA-256 of its files and the command that
+rebuilds it bit-identically (``python -m archembed.pretrained.build NAME --out DIR``, see
+:mod:`archembed.pretrained.build`).
 """
 
 from __future__ import annotations
@@ -19,7 +22,16 @@ PRETRAINED_DIR = Path(__file__).parent
 CARD_FILE = "card.json"
 MODEL_FILES = ("config.json", "state.pt")
 """The files of a shipped model that its card's digests cover."""
-NAMES = ("arch2vec-nasbench_graph",)
+NAMES = (
+    "arch2vec-nasbench_graph",
+    "arch2vec-nb201",
+    "arch2vec-nb101",
+    "arch2vec-darts",
+    "locality-nb201",
+)
+"""The shipped models, in the order ``archembed models`` lists them."""
+PREFIX = "pretrained:"
+"""How the command line and run files name a shipped model: ``pretrained:NAME``."""
 
 
 def pretrained_path(name: str) -> Path:
@@ -27,6 +39,25 @@ def pretrained_path(name: str) -> Path:
     if name not in NAMES:
         raise UnknownNameError("shipped model", name, NAMES)
     return PRETRAINED_DIR / name
+
+
+def from_pretrained(name: str) -> Any:
+    """The shipped model ``name`` loaded as an encoder, ready to ``transform`` (no download)."""
+    from archembed.encoders.base import load_encoder
+
+    return load_encoder(pretrained_path(name))
+
+
+def model_size(name: str) -> int:
+    """Bytes of a shipped model's files (what loading it reads)."""
+    return sum((pretrained_path(name) / file).stat().st_size for file in MODEL_FILES)
+
+
+def resolve_model(value: str) -> str:
+    """``pretrained:NAME`` -> the shipped model's directory; any other value is returned as is."""
+    if not value.startswith(PREFIX):
+        return value
+    return str(pretrained_path(value[len(PREFIX) :]))
 
 
 def load_card(name: str) -> dict[str, Any]:

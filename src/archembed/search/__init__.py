@@ -9,20 +9,41 @@ import sys
 import types
 from typing import Any
 
-from archembed.search import bo, dngo, evolution, local, nao, random_search, reinforce
-from archembed.search.base import STRATEGIES, Strategy, make_strategy, register_strategy
+from archembed.search import (
+    bo,
+    constrained_bo,
+    dngo,
+    evolution,
+    local,
+    mobo,
+    nao,
+    nsga2,
+    random_search,
+    reinforce,
+)
+from archembed.search.base import (
+    STRATEGIES,
+    MultiObjectiveStrategy,
+    Strategy,
+    make_strategy,
+    register_strategy,
+)
 from archembed.search.surrogate import SurrogateSearch
 
 __all__ = [
     "STRATEGIES",
+    "MultiObjectiveStrategy",
     "Strategy",
     "SurrogateSearch",
     "bo",
+    "constrained_bo",
     "dngo",
     "evolution",
     "local",
     "make_strategy",
+    "mobo",
     "nao",
+    "nsga2",
     "random_search",
     "register_strategy",
     "reinforce",

@@ -82,6 +82,28 @@ class Strategy(ABC):
         check_params(type(self), {k: v for k, v in arguments.items() if k in allowed})
 
 
+class MultiObjectiveStrategy(Strategy):
+    """ask/tell where each architecture has several objective values and constraint slacks.
+
+    ``scores`` is a float array ``(n, m)`` whose every column is "higher is better" (the
+    objective layer negates minimised objectives such as latency; raw units otherwise).
+    ``slack`` is None without constraints, else ``(n, c)`` with ``>= 0`` meaning satisfied
+    (``bound - value`` for ``<=``, ``value - bound`` for ``>=``). A single-objective
+    constrained search uses this class with ``m = 1``. Strategies learn m and c from the
+    first ``tell``.
+    """
+
+    multi_objective: ClassVar[bool] = True
+    max_objectives: ClassVar[int | None] = None
+    """The most objectives the strategy optimises (None: any number)."""
+
+    @abstractmethod
+    def tell(  # type: ignore[override]
+        self, graphs: Sequence[ArchGraph], scores: np.ndarray, slack: np.ndarray | None = None
+    ) -> None:
+        """Report the objective values (n, m) and constraint slacks (n, c) of evaluated archs."""
+
+
 def strategy_parameters(cls: type[Strategy]) -> dict[str, Any]:
     """The keyword parameters a strategy accepts, with their defaults."""
     skip = {"self", "space", "rng", "encoder"}

@@ -2,7 +2,8 @@
 
 The trajectory records what the strategy saw (``score``) next to the noise-free validation
 and test values of every queried architecture, and the incumbent after each query: the
-architecture with the best observed score so far (never chosen by test).
+architecture with the best observed score so far (never chosen by test). A multi-objective
+or constrained objective runs :func:`archembed.search.mo_loop.run_mo_search` instead.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ import pandas as pd
 
 from archembed.search.base import Strategy
 from archembed.search.budget import Budget
+from archembed.search.mo_loop import run_mo_search, tell
+from archembed.search.multiobjective import MultiObjective
 from archembed.search.objectives import Objective
 
 TRAJECTORY_COLUMNS = (
@@ -57,6 +60,8 @@ def run_search(
             "a time budget needs training times, which this objective does not have; "
             "use a query budget"
         )
+    if isinstance(objective, MultiObjective):
+        return run_mo_search(strategy, objective, budget, rng, batch_size, on_round)
     batch = batch_size or strategy.batch_size
     columns: dict[str, list[object]] = {c: [] for c in TRAJECTORY_COLUMNS}
     queries, elapsed, rounds = 0, 0.0, 0
@@ -74,7 +79,7 @@ def run_search(
         truth = objective.truth(graphs)
         timings["objective_seconds"] += time.perf_counter() - tick
         tick = time.perf_counter()
-        strategy.tell(graphs, result.scores.tolist())
+        tell(strategy, graphs, result.scores)
         timings["strategy_seconds"] += time.perf_counter() - tick
         rounds += 1
         vals = truth.get("val", np.full(len(graphs), np.nan))

@@ -27,10 +27,12 @@ from archembed.spaces.restricted import RestrictedSpace
 
 @dataclass
 class Evaluation:
-    """What one batch of queries returned: observed scores and simulated training seconds."""
+    """What one batch of queries returned: observed scores and simulated training seconds;
+    a multi-objective one gives ``(n, m)`` scores and, with constraints, ``(n, c)`` slacks."""
 
     scores: np.ndarray
     costs: np.ndarray
+    slack: np.ndarray | None = None
 
 
 class Objective(ABC):

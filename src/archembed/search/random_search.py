@@ -7,14 +7,15 @@ from collections.abc import Sequence
 import numpy as np
 
 from archembed.graph import ArchGraph
-from archembed.search.base import Strategy, register_strategy
+from archembed.search.base import MultiObjectiveStrategy, register_strategy
 from archembed.spaces.base import SearchSpace
 from archembed.spaces.candidates import draw_unseen, is_enumerable
 
 
 @register_strategy("random")
-class RandomSearch(Strategy):
-    """Uniform architectures, never the same one twice (a random permutation of finite spaces)."""
+class RandomSearch(MultiObjectiveStrategy):
+    """Uniform architectures, never the same one twice (a random permutation of finite spaces);
+    it ignores scores, so it serves any number of objectives and constraints alike."""
 
     name = "random"
 
@@ -34,5 +35,7 @@ class RandomSearch(Strategy):
         self._seen.update(self.space.identity(g) for g in out)
         return out
 
-    def tell(self, graphs: Sequence[ArchGraph], scores: Sequence[float]) -> None:
+    def tell(
+        self, graphs: Sequence[ArchGraph], scores: np.ndarray, slack: np.ndarray | None = None
+    ) -> None:
         """Random search learns nothing."""
