@@ -88,6 +88,18 @@ def test_metric_names_put_validation_first_and_check_names(graph_bench):
         explorer.metric_names(graph_bench, "arxiv", ["nosuch"])
 
 
+def test_nb201_cifar10_valid_colours_by_the_hardware_metrics_of_its_networks(nb201_bench):
+    names = explorer.metric_names(nb201_bench, "cifar10-valid", None)
+    assert names[0] == "val_acc" and {"edgegpu_latency", "edgetpu_latency"} <= set(names)
+    graphs = nb201_bench.graphs()
+    columns = explorer.metric_columns(
+        nb201_bench, graphs, "cifar10-valid", ["val_acc", "edgegpu_latency", "edgetpu_latency"]
+    )
+    assert np.isfinite(columns["val_acc"]).all() and np.isfinite(columns["edgegpu_latency"]).all()
+    edgetpu = columns["edgetpu_latency"]
+    assert np.isnan(edgetpu).sum() > 0 and (edgetpu[np.isfinite(edgetpu)] > 0).all()
+
+
 def fake_run(root: Path, benchmark: str, archs: list[str]) -> Path:
     """A search run directory with one finished seed that queried ``archs``."""
     seed = root / "0"

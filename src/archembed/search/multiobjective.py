@@ -251,7 +251,7 @@ def _metric_table(
         else:
             where, metric, epoch = _locate(benchmark, dataset, name)
             graphs, values = benchmark.labels(where, metric, epoch)
-            values = np.where(_invalid(metric, values), np.nan, values)
+            values = np.where(missing_values(metric, values), np.nan, values)
             label = f"{where}/{metric}"
         ids = [benchmark.space.identity(g) for g in graphs]
         columns.append(dict(zip(ids, values)))
@@ -279,7 +279,7 @@ def _complete(benchmark: Benchmark, graph: ArchGraph, columns: list[dict[str, fl
     return all(np.isfinite(column.get(key, np.nan)) for column in columns)
 
 
-def _invalid(metric: str, values: np.ndarray) -> np.ndarray:
+def missing_values(metric: str, values: np.ndarray) -> np.ndarray:
     """Missing entries: non-finite, and a negative latency or energy (did not compile)."""
     bad = ~np.isfinite(values)
     if metric_unit(metric) in ("ms", "mJ", "s"):

@@ -59,10 +59,23 @@ class ExplorerData:
     trajectories: list[Trajectory] = field(default_factory=list)
 
 
+def metric_sources(bench: Benchmark, dataset: str) -> dict[str, str]:
+    """Each metric the page can colour by and the dataset holding it: the dataset's own, then
+    those of the same networks under a sibling dataset (NB201 cifar10-valid: cifar10's latency,
+    energy, params and FLOPs)."""
+    from archembed.benchmarks.protocols import METRIC_DATASETS
+
+    sources = dict.fromkeys(bench.metrics(dataset), dataset)
+    sibling = METRIC_DATASETS.get((bench.name, dataset))
+    for name in bench.metrics(sibling) if sibling else ():
+        sources.setdefault(name, sibling)
+    return sources
+
+
 def metric_names(bench: Benchmark, dataset: str, wanted: Sequence[str] | None) -> list[str]:
     """The metrics to colour by: ``wanted`` (each checked against the dataset), else all of them,
     validation metrics first (the first one colours the page when it opens)."""
-    available = bench.metrics(dataset)
+    available = list(metric_sources(bench, dataset))
     if not wanted:
         return sorted(available, key=lambda name: not name.startswith("val_"))
     unknown = [name for name in wanted if name not in available]
@@ -77,12 +90,17 @@ def metric_names(bench: Benchmark, dataset: str, wanted: Sequence[str] | None) -
 def metric_columns(
     bench: Benchmark, graphs: Sequence[ArchGraph], dataset: str, names: Sequence[str]
 ) -> dict[str, np.ndarray]:
-    """One value per graph and metric (the metric's last epoch, seed mean; NaN where missing)."""
+    """One value per graph and metric (the metric's last epoch, seed mean; NaN where missing,
+    e.g. a latency of -1 for a network that did not compile)."""
+    from archembed.search.multiobjective import missing_values
+
+    sources = metric_sources(bench, dataset)
     ids = [bench.space.identity(g) for g in graphs]
     columns = {}
     for name in names:
-        epoch = max(bench.epochs(dataset, name))
-        labelled, values = bench.labels(dataset, name, epoch)
+        where = sources[name]
+        labelled, values = bench.labels(where, name, max(bench.epochs(where, name)))
+        values = np.where(missing_values(name, values), np.nan, values)
         by_id = dict(zip((bench.space.identity(g) for g in labelled), values))
         columns[name] = np.array([by_id.get(i, np.nan) for i in ids], dtype=np.float64)
     return columns
