@@ -21,7 +21,14 @@ from archembed.cli.common import (
     console,
     emit,
 )
-from archembed.cli.predict import parse_fractions, parse_models, parse_params, parse_seeds
+from archembed.cli.predict import (
+    ModelOption,
+    ParamOption,
+    parse_fractions,
+    parse_models,
+    parse_params,
+    parse_seeds,
+)
 from archembed.errors import ConfigError
 
 PROTOCOL_NAMES = ("tagates", "narformer")
@@ -124,18 +131,8 @@ def leaderboard_command(
             show_default=False,
         ),
     ] = None,
-    param: Annotated[
-        list[str] | None,
-        typer.Option("--param", help="NAME.KEY=VALUE for a predictor or head, repeatable."),
-    ] = None,
-    model: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--model",
-            help="ENCODER=DIR: a pretrained self-supervised encoder for ENCODER+HEAD "
-            "predictors (DIR may be pretrained:NAME, a shipped model).",
-        ),
-    ] = None,
+    param: ParamOption = None,
+    model: ModelOption = None,
     quiet: QuietOption = False,
     threads: ThreadsOption = None,
     data_dir: DataDirOption = None,

@@ -41,6 +41,21 @@ OUTPUT_FILES = (
 SUMMARY_METRICS = ("kendall_tau", "spearman", "pearson", "mse", "p@1%", "p@5%", "p@10%")
 
 
+ParamOption = Annotated[
+    list[str] | None,
+    typer.Option("--param", help="NAME.KEY=VALUE for a predictor, encoder or head, repeatable."),
+]
+ModelOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--model",
+        help="ENCODER=DIR: a pretrained self-supervised encoder for ENCODER+HEAD predictors "
+        "(DIR may be pretrained:NAME, a shipped model, e.g. arch2vec=pretrained:arch2vec-nb201).",
+    ),
+]
+"""``--param`` and ``--model``, shared by ``predict`` and ``leaderboard``."""
+
+
 def _split_list(text: str) -> list[str]:
     return [item.strip() for item in text.split(",") if item.strip()]
 
@@ -290,18 +305,8 @@ def predict_command(
         str | None,
         typer.Option("--split-files", help="TRAIN.csv,TEST.csv with NASLib tuples (NB201)."),
     ] = None,
-    param: Annotated[
-        list[str] | None,
-        typer.Option("--param", help="NAME.KEY=VALUE for an encoder or head, repeatable."),
-    ] = None,
-    model: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--model",
-            help="ENCODER=DIR: a pretrained self-supervised encoder (DIR may be "
-            "pretrained:NAME, a shipped model, e.g. arch2vec=pretrained:arch2vec-nb201).",
-        ),
-    ] = None,
+    param: ParamOption = None,
+    model: ModelOption = None,
     quiet: QuietOption = False,
     threads: ThreadsOption = None,
     data_dir: DataDirOption = None,
