@@ -58,6 +58,17 @@ def require_data(root: Path, *relative: str) -> None:
             _missing_data(f"needs {name} in the data directory {root}")
 
 
+@pytest.fixture
+def one_thread():
+    """torch on one thread for the test: small models only add contention with more."""
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
 @pytest.fixture(scope="session")
 def data_root() -> Path:
     """The real benchmark data (../shared/data or $ARCHEMBED_DATA); skips when absent."""

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from archembed.benchmarks.catalog import load_benchmark
 from archembed.encoders.base import ENCODERS, Encoder, load_encoder
 from archembed.spaces.base import SearchSpace, get_space
@@ -20,7 +22,7 @@ if TYPE_CHECKING:
 
     from archembed.spaces.restricted import RestrictedSpace
 
-__all__ = ["SearchResult", "load_benchmark", "load_space", "search"]
+__all__ = ["SearchResult", "fitted_encoder", "load_benchmark", "load_space", "search"]
 
 
 def load_space(name: str, **options: object) -> SearchSpace:
@@ -63,12 +65,12 @@ def search(
 ) -> SearchResult:
     """Run ``strategy`` for ``queries`` queries on ``benchmark`` (``"name/dataset"``), one seed.
 
-    ``encoder`` is a fitted :class:`~archembed.encoders.base.Encoder`, a saved model
-    directory, a Parquet embedding file, or the name of a registered encoder, built with its
-    defaults and fitted on the space's architectures. ``params`` are the strategy's parameters
-    (``n_init=10``...). ``objectives`` (``"val_acc:max,edgegpu_latency:min"``),
-    ``constraints`` (``["pixel3_latency<=4.0"]``) and ``free_metrics`` make it a
-    multi-objective or constrained search (see docs/guides/search.md).
+    ``encoder`` is a Parquet embedding file or any form :func:`fitted_encoder` takes (a
+    fitted :class:`~archembed.encoders.base.Encoder`, a saved model directory,
+    ``pretrained:NAME``, or the name of a registered encoder, fitted on the space).
+    ``params`` are the strategy's parameters (``n_init=10``...). ``objectives``
+    (``"val_acc:max,edgegpu_latency:min"``), ``constraints`` (``["pixel3_latency<=4.0"]``) and
+    ``free_metrics`` make it a multi-objective or constrained search (see docs/guides/search.md).
     """
     from archembed.experiments.config import parse_config
     from archembed.experiments.runner import build_objective
@@ -117,17 +119,33 @@ def _embedder(encoder: Encoder | str, searched: RestrictedSpace) -> Encoder:
 
     if isinstance(encoder, str) and is_embedding_file(encoder):
         return read_embedding_file(encoder).encoder(searched)
-    return precompute(_fitted(encoder, searched.base), searched)
+    return precompute(fitted_encoder(encoder, searched.base), searched)
 
 
-def _fitted(encoder: Encoder | str, space: SearchSpace) -> Encoder:
-    """``encoder`` as given, loaded from its model directory, or built by name and fitted."""
+def fitted_encoder(
+    encoder: Encoder | str, space: SearchSpace, *, fit_sample: int | None = None, seed: int = 0
+) -> Encoder:
+    """An encoder ready to embed ``space``, from any of the forms ``search`` takes.
+
+    ``encoder`` is a fitted :class:`~archembed.encoders.base.Encoder` (used as given), a saved
+    model directory or ``pretrained:NAME`` (a shipped model; both loaded), or the name of a
+    registered encoder, built with its defaults and fitted on every architecture of the space.
+    With ``fit_sample``, a named encoder for a space too large to list is fitted on that many
+    random architectures drawn with ``seed`` instead. A model of a single cell is applied cell
+    by cell to a space of several cells (``encoder_for_space``).
+    """
     from archembed.encoders.cellwise import encoder_for_space
+    from archembed.pretrained import resolve_model
 
     if isinstance(encoder, Encoder):
         return encoder_for_space(encoder, space)
+    encoder = resolve_model(encoder)
     if Path(encoder).expanduser().is_dir():
         return encoder_for_space(load_encoder(encoder), space)
     from archembed import encoders  # noqa: F401  (registers the built-in encoders)
+    from archembed.spaces.candidates import is_enumerable
 
-    return ENCODERS.get(encoder)(space).fit(space.enumerate())
+    built = ENCODERS.get(encoder)(space)
+    if fit_sample is not None and not is_enumerable(space):
+        return built.fit(space.sample(fit_sample, np.random.default_rng(seed)))
+    return built.fit(space.enumerate())

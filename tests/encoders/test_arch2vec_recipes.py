@@ -37,7 +37,7 @@ def test_overrides_win_and_the_kl_scaling_follows_the_batch_size() -> None:
 
 
 def test_default_paper_and_fast_recipes() -> None:
-    assert Arch2VecConfig.recipe("default", "nb201") == Arch2VecConfig()
+    assert Arch2VecConfig.recipe("default", "nb201") == Arch2VecConfig(adj_offset=None)
     paper = Arch2VecConfig.recipe("paper", "nb101")
     assert (paper.batch_size, paper.epochs, paper.lr) == (32, 8, 1e-3)
     fast = Arch2Vec.from_recipe("fast", "nb201")

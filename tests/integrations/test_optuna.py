@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import optuna
 import pytest
-import torch
 
 from archembed.errors import ConfigError, UnknownNameError
 from archembed.graph import ArchGraph
@@ -21,12 +20,7 @@ FAST_BO = {"n_init": 4, "fit_maxiter": 15}
 """A BO sampler that starts modelling after 4 trials and fits its GP briefly."""
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 def spaces() -> dict[str, object]:
@@ -182,6 +176,20 @@ def test_sampler_on_spaces_too_large_to_list(name):
     graphs = [arch_params(space).decode(t.params) for t in study.trials]
     assert all(space.is_valid(g) for g in graphs)
     assert len({space.identity(g) for g in graphs}) == 5
+
+
+def test_sampler_searches_darts_genotypes_with_the_shipped_cell_model():
+    """``pretrained:arch2vec-darts`` (single cells) embeds genotypes cell by cell for BO."""
+    space = get_space("darts")
+    sampler = ArchSampler(
+        space, encoder="pretrained:arch2vec-darts", seed=0, pool_size=100, **FAST_BO
+    )
+    study = optuna.create_study(direction="maximize", sampler=sampler)
+    study.optimize(lambda t: suggest_arch(t, space).ops.count("sep_conv_3x3"), n_trials=6)
+    graphs = [arch_params(space).decode(t.params) for t in study.trials]
+    assert all(space.is_valid(g) for g in graphs)
+    assert len({space.identity(g) for g in graphs}) == 6
+    assert sampler.encoder.transform(graphs).shape == (6, 32)
 
 
 def test_other_parameters_go_to_the_fallback_sampler():

@@ -126,7 +126,7 @@ def test_protocol_runs_resume_and_summarise(nb201_bench, tmp_path):
         params={"mlp": {"epochs": 20, "hidden": [64, 64]}},
     )
     records = run_protocol(split, nb201_bench.space, plan, out_dir=tmp_path, progress=False)
-    assert len(records) == 4 and len(list((tmp_path / "runs").iterdir())) == 4
+    assert len(records) == 4 and len(list((tmp_path / "runs").glob("*-s[01]-*.json"))) == 4
     assert "predictions" in records[0] and "predictions" not in records[1]
     summary = summarise(records)
     assert set(summary["encoder"]) == {"mlp", "path+rf"}
@@ -137,6 +137,9 @@ def test_protocol_runs_resume_and_summarise(nb201_bench, tmp_path):
     assert "| mlp |" in table and "0.02 (156)" in table
     resumed = run_protocol(split, nb201_bench.space, plan, out_dir=tmp_path, progress=False)
     assert [r["kendall_tau"] for r in resumed] == [r["kendall_tau"] for r in records]
+    other = fixed_split(nb201_bench, "cifar10-valid", "val_acc", (200,), 0.5, seed=1)
+    with pytest.raises(ConfigError, match="holds results of other settings"):
+        run_protocol(other, nb201_bench.space, plan, out_dir=tmp_path, progress=False)
 
 
 def test_pretrained_self_supervised_encoder_feeds_a_gp_head(nb201_bench, tmp_path):

@@ -21,7 +21,7 @@ from archembed.pretrained import (
 )
 from archembed.pretrained.build import card_metrics, embedding_sample
 
-MAX_BYTES = 3 * 1024 * 1024
+MAX_BYTES = 4 * 1024 * 1024
 """A shipped model stays a few MB at most."""
 
 
@@ -37,13 +37,23 @@ def test_shipped_files_have_the_digests_and_size_of_their_card(name):
     assert card["name"] == name
     assert file_digests(pretrained_path(name)) == card["files"]
     assert 10_000 < model_size(name) < MAX_BYTES
-    assert card["rebuild"] == f"python -m archembed.pretrained.build {name} --out DIR"
+    store = " --features STORE" if card["encoder"] == "contrastive" else ""
+    assert card["rebuild"] == f"python -m archembed.pretrained.build {name}{store} --out DIR"
 
 
 @pytest.mark.parametrize("name", NAMES)
 def test_shipped_config_is_the_cards_recipe_and_seed(name):
     card = load_card(name)
     config = json.loads((pretrained_path(name) / "config.json").read_text())
+    if card["encoder"] == "contrastive":  # a table of the embeddings, with the trained encoder
+        assert (config["encoder"], config["space"]) == ("embedding-table", card["space"])
+        table = config["params"]
+        assert (table["dim"], table["dtype"]) == tuple(
+            card["table"][k] for k in ("components", "dtype")
+        )
+        portable = {"features": [], "partial": False, "device": "cpu"}
+        assert table["source_params"] == {**card["recipe"], "seed": card["seed"], **portable}
+        return
     assert (config["encoder"], config["space"]) == (card["encoder"], card["space"])
     if card["encoder"] == "nao":  # a locality-pretrained controller records its pretraining
         trained = config["params"]["pretraining"]
@@ -54,7 +64,9 @@ def test_shipped_config_is_the_cards_recipe_and_seed(name):
         assert config["params"] == {**card["recipe"], "seed": card["seed"]}
 
 
-@pytest.mark.parametrize("name", [n for n in NAMES if n != "arch2vec-nasbench_graph"])
+@pytest.mark.parametrize(
+    "name", [n for n in NAMES if n not in ("arch2vec-nasbench_graph", "contrastive-nb201")]
+)
 def test_shipped_model_reaches_the_metrics_of_its_card(name):
     card = load_card(name)
     measured = card_metrics(shipped(name), card)

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from archembed.encoders import ENCODERS
 from archembed.errors import ConfigError
 from archembed.search import make_strategy, pareto
-from archembed.search.constrained_bo import ConstrainedBO
+from archembed.search.constrained_bo import ConstrainedBO, normal_scores
 from archembed.search.mobo import shortlist
 from archembed.spaces import get_space
 from archembed.spaces.restricted import RestrictedSpace
@@ -117,6 +117,33 @@ def test_constrained_bo_finds_the_best_feasible_cell(cells):
     best = row_of(space)([strategy.incumbent()])[0]
     assert feasible[best]
     assert accuracy[best, 0] == accuracy[feasible].max()
+
+
+@given(st.lists(st.floats(-1e6, 1e6), min_size=1, max_size=50))
+def test_normal_scores_keep_the_order_and_tame_outliers(values):
+    values = np.array(values)
+    warped = normal_scores(values)
+    order = np.argsort(values, kind="stable")
+    assert np.all(np.diff(warped[order]) >= 0)  # monotone; ties share a score
+    assert np.abs(warped).max() <= 3.1  # at most 50 ranks: no value is far out
+    if len(np.unique(values)) == len(values):
+        assert warped.sum() == pytest.approx(0.0, abs=1e-9)  # symmetric about zero
+
+
+def test_constrained_bo_models_warped_objective_and_raw_slacks(cells):
+    space, encoder, _ = cells
+    graphs = space.enumerate()[:4]
+    accuracy = np.array([[10.0], [90.0], [91.0], [90.5]])  # one collapsed cell, three close
+    slack = np.array([[1.0], [-1.0], [0.5], [0.2]])
+    warped = ConstrainedBO(space, np.random.default_rng(0), encoder)
+    warped.tell(graphs, accuracy, slack)
+    targets = warped._targets()
+    assert np.argsort(targets[:, 0]).tolist() == [0, 1, 3, 2]
+    assert np.diff(np.sort(targets[:, 0])).min() > 0.5  # the collapsed cell no longer dwarfs
+    assert targets[:, 1].tolist() == slack[:, 0].tolist()
+    raw = ConstrainedBO(space, np.random.default_rng(0), encoder, warp=False)
+    raw.tell(graphs, accuracy, slack)
+    assert raw._targets().tolist() == np.column_stack([accuracy, slack]).tolist()
 
 
 @settings(max_examples=40, deadline=None)

@@ -94,6 +94,15 @@ def pretrain_arch2vec(
             "(N - 1) / 2N for N-vertex graphs)" + RECIPE_DEFAULT,
         ),
     ] = None,
+    adj_offset: Annotated[
+        bool | None,
+        typer.Option(
+            "--adj-offset/--no-adj-offset",
+            help="Learn an offset for the adjacency logits (default recipe: on exactly when "
+            "the training graphs have unlinked twins; official, paper: off).",
+            show_default=False,
+        ),
+    ] = None,
     decoder_dropout: Annotated[
         float | None,
         typer.Option("--decoder-dropout", help="Dropout on latents before decoding, in [0, 1)."),
@@ -239,6 +248,7 @@ def pretrain_arch2vec(
         "variational": variational,
         "kl_weight": kl_weight,
         "adj_weight": adj_weight,
+        "adj_offset": adj_offset,
         "decoder_dropout": decoder_dropout,
         "stochastic_epochs": stochastic_epochs,
         "grad_clip": grad_clip,

@@ -19,6 +19,7 @@ HEADLINE_METRICS = (
     "validity",
     "reconstruction",
     "smoothness_spearman",
+    "cifar10_kendall_tau",
 )
 """The card metrics the list shows, where a model's card has them."""
 

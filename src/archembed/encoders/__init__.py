@@ -9,8 +9,10 @@ from archembed.encoders import (
     graph_stats,
     nao,
     supervised,
+    table,
     tagates,
     unified,
+    zero_cost,
 )
 from archembed.encoders.base import ENCODERS, Encoder, load_encoder, register_encoder
 
@@ -27,6 +29,8 @@ __all__ = [
     "nao",
     "register_encoder",
     "supervised",
+    "table",
     "tagates",
     "unified",
+    "zero_cost",
 ]

@@ -16,6 +16,7 @@ Kendall tau 0.770 / 0.827 / 0.831 at 1 / 5 / 10 % (78 / 390 / 781 labels), again
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -24,6 +25,7 @@ from archembed.encoders.base import Encoder, register_encoder
 from archembed.encoders.supervised import FeatureMLPEncoder
 from archembed.errors import CorruptFileError
 from archembed.graph import ZERO_OPS, ArchGraph
+from archembed.io import read_json, write_json
 from archembed.preprocessing import Standardizer
 
 PATH_COLUMNS = ("log_paths", "longest", "shortest", "live_vertices", "connected")
@@ -91,14 +93,18 @@ class GraphStatsEncoder(Encoder):
 
     name = "graphstats"
 
+    def raw(self, graphs: Sequence[ArchGraph]) -> np.ndarray:
+        """Unscaled features of ``graphs`` (columns: :func:`statistic_names`)."""
+        return graph_statistics(self.space, graphs)
+
     def fit(self, graphs: Sequence[ArchGraph], y: np.ndarray | None = None) -> GraphStatsEncoder:
-        self.scaler_ = Standardizer().fit(graph_statistics(self.space, graphs))
+        self.scaler_ = Standardizer().fit(self.raw(graphs))
         return self
 
     def transform(self, graphs: Sequence[ArchGraph]) -> np.ndarray:
         if not hasattr(self, "scaler_"):
-            raise CorruptFileError("graphstats encoder is not fitted: call fit() first")
-        return self.scaler_.transform(graph_statistics(self.space, graphs)).astype(np.float32)
+            raise CorruptFileError(f"{self.name} encoder is not fitted: call fit() first")
+        return self.scaler_.transform(self.raw(graphs)).astype(np.float32)
 
     def scaling(self) -> dict[str, list[float]]:
         """The learned column means and spreads (JSON-ready), for saving a model using them."""
@@ -111,6 +117,12 @@ class GraphStatsEncoder(Encoder):
             mean_=np.asarray(state["mean"], dtype=np.float64),
             std_=np.asarray(state["std"], dtype=np.float64),
         )
+
+    def save_state(self, directory: Path) -> None:
+        write_json(directory / "scaling.json", self.scaling())
+
+    def load_state(self, directory: Path) -> None:
+        self.set_scaling(read_json(directory / "scaling.json"))
 
 
 @register_encoder("mlp-stats")

@@ -85,8 +85,9 @@ class ArchSampler(BaseSampler):
 
     ``strategy`` (default ``"bo"``: a Gaussian process on ``encoder`` embeddings with
     log expected improvement) and its ``params`` are those of ``archembed search``;
-    ``encoder`` is a fitted :class:`~archembed.encoders.base.Encoder`, a saved model
-    directory or an encoder name fitted on the space (small finite spaces are embedded once).
+    ``encoder`` is any form :func:`archembed.api.fitted_encoder` takes: a fitted
+    :class:`~archembed.encoders.base.Encoder`, a saved model directory, ``pretrained:NAME`` or an
+    encoder name fitted on the space (small finite spaces are embedded once).
     Parameters other than the architecture's go to ``fallback`` (default: a TPE sampler with
     the same seed). A study that minimises is handled by negating its values. Each trial's
     proposal depends only on ``seed``, the trial's number and the study's earlier trials.
@@ -127,16 +128,12 @@ class ArchSampler(BaseSampler):
         An encoder named for a space too large to list is fitted on :data:`FIT_SAMPLE` of its
         architectures, drawn with the sampler's seed.
         """
-        from archembed import encoders
-        from archembed.api import _fitted
+        from archembed.api import fitted_encoder
         from archembed.encoders.precomputed import precompute
 
-        spec = self._encoder_spec
-        if isinstance(spec, str) and spec in encoders.ENCODERS and not is_enumerable(self.space):
-            sample = self.space.sample(FIT_SAMPLE, np.random.default_rng(self._seed))
-            fitted = encoders.ENCODERS.get(spec)(self.space).fit(sample)
-        else:
-            fitted = _fitted(spec, self.space)
+        fitted = fitted_encoder(
+            self._encoder_spec, self.space, fit_sample=FIT_SAMPLE, seed=self._seed
+        )
         return precompute(fitted, self.searched)
 
     def infer_relative_search_space(

@@ -2,9 +2,10 @@
 
 Encoder: GIN (or GCN, for the GAE/VGAE baselines) on the symmetrised adjacency ``A + A^T`` with
 one-hot op features, then linear heads for per-node means and log-variances. Decoder:
-``p(A_ij = 1) = sigmoid(z_i . z_j)`` and ``ops_i = softmax(W z_i + b)`` over the op vocabulary
-plus one "absent" class, so graphs smaller than the padded size decode to their own size
-(or, with ``op_loss="sigmoid"``, one sigmoid per class, as the official code).
+``p(A_ij = 1) = sigmoid(z_i . z_j)`` (plus a learned offset with ``adj_offset``) and
+``ops_i = softmax(W z_i + b)`` over the op vocabulary plus one "absent" class, so graphs
+smaller than the padded size decode to their own size (or, with ``op_loss="sigmoid"``, one
+sigmoid per class, as the official code).
 Optional dropout on the latents before decoding (training only), as in the official arch2vec
 decoder (rate 0.3 there).
 """
@@ -15,6 +16,7 @@ import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -48,7 +50,10 @@ class GraphAutoencoder(nn.Module):
     ``n_ops`` is the op vocabulary size; the op head predicts ``n_ops + 1`` classes, the last
     meaning "no vertex here" (padding). Without ``variational`` there is no log-variance head.
     ``decoder_dropout`` drops latent entries before decoding while training. ``op_loss`` is one
-    of :data:`OP_LOSSES`; decoding takes the highest-scoring class either way.
+    of :data:`OP_LOSSES`; decoding takes the highest-scoring class either way. ``adj_offset``
+    adds a learned scalar to every adjacency logit: without it two vertices with the same
+    latent z (twins the encoder cannot tell apart) get the logit ``|z|^2 >= 0``, an edge, so a
+    graph whose twins are not linked never decodes exactly (:func:`unlinked_twins`).
     """
 
     def __init__(
@@ -61,6 +66,7 @@ class GraphAutoencoder(nn.Module):
         mlp_layers: int = 2,
         decoder_dropout: float = 0.0,
         op_loss: str = "softmax",
+        adj_offset: bool = False,
     ) -> None:
         super().__init__()
         if not 0.0 <= decoder_dropout < 1.0:
@@ -80,6 +86,7 @@ class GraphAutoencoder(nn.Module):
         self.logvar_head = nn.Linear(width, latent_dim) if variational else None
         self.op_head = nn.Linear(latent_dim, n_ops + 1)
         self.absent_class = n_ops
+        self.adj_bias = nn.Parameter(torch.zeros(())) if adj_offset else None
 
     @property
     def variational(self) -> bool:
@@ -109,7 +116,10 @@ class GraphAutoencoder(nn.Module):
         if self.op_loss == "sigmoid-zero-pad":
             real = op_logits[..., : self.absent_class]
             op_logits = torch.cat([real, real.new_zeros((*real.shape[:-1], 1))], dim=-1)
-        return op_logits, z @ z.transpose(1, 2)
+        adj_logits = z @ z.transpose(1, 2)
+        if self.adj_bias is not None:
+            adj_logits = adj_logits + self.adj_bias
+        return op_logits, adj_logits
 
     def loss(
         self,
@@ -171,3 +181,29 @@ def decode_predictions(
     codes = op_logits.argmax(dim=-1)
     adj = torch.triu((adj_logits > 0).to(torch.uint8), diagonal=1)
     return codes, adj
+
+
+def unlinked_twins(
+    adj: torch.Tensor, codes: torch.Tensor, mask: torch.Tensor, rounds: int
+) -> np.ndarray:
+    """Per graph: has it two unlinked vertices that ``rounds`` GIN layers cannot tell apart?
+
+    Twins are vertices of one graph with the same colour after ``rounds`` of 1-WL refinement on
+    the symmetrised adjacency (``codes`` the initial colours): a GIN of that depth gives them
+    the same latent, so the plain inner-product decoder links them. Colours are 64-bit integer
+    hashes (a neighbour multiset is a wrapping sum of random codes), exact up to collisions of
+    probability about 2^-64 per pair, never float rounding.
+    """
+    sym = (adj + adj.transpose(1, 2)).numpy().astype(np.int64)
+    colours = codes.numpy().astype(np.int64)
+    random = np.random.default_rng(0)
+    for _ in range(rounds):
+        codes_of = random.integers(1, 2**62, size=int(colours.max()) + 1, dtype=np.int64)
+        neighbours = np.einsum("bij,bj->bi", sym, codes_of[colours])
+        keys = neighbours ^ (colours * np.int64(0x9E3779B97F4A7C15 - 2**64))
+        colours = np.unique(keys, return_inverse=True)[1].reshape(colours.shape)
+    nodes = colours.shape[1]
+    same = colours[:, :, None] == colours[:, None, :]
+    real = mask.numpy()
+    pair = real[:, :, None] & real[:, None, :] & ~np.eye(nodes, dtype=bool)
+    return (same & pair & (sym == 0)).any(axis=(1, 2))

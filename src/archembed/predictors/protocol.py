@@ -4,8 +4,10 @@ A benchmark is split once (seeded) into train and test architectures; for every 
 train fraction and seed a subset of the training split is drawn, the predictor is trained on
 it and scored on the whole test split (Kendall tau first, Spearman, Pearson, MSE where the
 predictor outputs target units, precision at the top K%). With several target epochs
-(anytime prediction) every run is scored at each of them. Each run's result is written to
-``out_dir/runs/`` as it finishes, so an interrupted protocol resumes where it stopped.
+(anytime prediction) every run is scored at each of them. Each run's result is a unit of a
+:class:`~archembed.experiments.results.ResultStore` in ``out_dir/runs/``, written as it
+finishes, so an interrupted protocol resumes where it stopped; the store's settings are the
+split, so results of another split are never mixed in.
 Every run builds its predictor with :func:`~archembed.predictors.models.build_predictor` and
 then uses only the :class:`~archembed.predictors.ArchPredictor` protocol.
 """
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -32,8 +35,8 @@ from archembed.errors import (
     DataNotFoundError,
     InvalidArchitectureError,
 )
+from archembed.experiments.results import ResultStore
 from archembed.graph import ArchGraph
-from archembed.io import read_json, write_json
 from archembed.predictors.arch import tabulated
 from archembed.predictors.metrics import regression_report
 from archembed.predictors.models import (
@@ -195,7 +198,8 @@ def score(y_true: np.ndarray, y_pred: np.ndarray, predicts_values: bool) -> dict
 
 def _run_key(spec: str, fraction: float, seed: int, config: dict[str, Any]) -> str:
     digest = hashlib.md5(json.dumps(config, sort_keys=True, default=str).encode()).hexdigest()
-    return f"{spec.replace('/', '_')}-f{fraction:g}-s{seed}-{digest[:10]}"
+    name = re.sub(r"[^A-Za-z0-9_.+-]", "_", spec).lstrip("_.+-") or "spec"
+    return f"{name}-f{fraction:g}-s{seed}-{digest[:10]}"
 
 
 @dataclass
@@ -250,40 +254,60 @@ def run_protocol(
     """
     check_plan(plan, len(split.train))
     specs = [parse_spec(s) for s in plan.specs]
-    runs_dir = Path(out_dir) / "runs" if out_dir is not None else None
+    store = open_runs(Path(out_dir) / RUNS, split) if out_dir is not None else None
     jobs = [(spec, f, seed) for spec in specs for f in plan.fractions for seed in plan.seeds]
-    paths = [_run_path(runs_dir, split, space, plan, job) for job in jobs]
-    stored = [read_json(p) if p is not None and p.is_file() else None for p in paths]
-    needed = [job[0] for job, run in zip(jobs, stored) if run is None and not job[0].supervised]
+    units = [_unit(split, space, plan, job) for job in jobs]
+    done = set(store.finished(units)) if store is not None else set()
+    needed = [job[0] for job, unit in zip(jobs, units) if unit not in done]
     tables = {
         spec.encoder: _embedding_table(split, space, spec, plan, progress)
-        for spec in {s.encoder: s for s in needed}.values()
+        for spec in {s.encoder: s for s in needed if not s.supervised}.values()
     }
     records: list[dict[str, Any]] = []
     with ProgressBar(enabled=progress) as bar:
         task = bar.add_task("predictors", total=len(jobs))
-        for (spec, fraction, seed), path, run in zip(jobs, paths, stored):
+        for job, unit in zip(jobs, units):
+            spec, fraction, seed = job
             bar.update(task, info=f"{spec.text} {fraction:g} seed {seed}")
-            if run is None:
-                run = _one_run(split, space, spec, fraction, seed, plan, tables)
-                if seed != plan.seeds[0] or not plan.keep_predictions:
-                    run.pop("predictions")
-                if path is not None:
-                    write_json(path, run)
+            work = _runner(split, space, plan, job, tables)
+            run = store.compute(unit, work) if store is not None else work()
             records.extend(_records(run, split.targets))
             bar.advance(task)
     return records
 
 
-def _run_path(
-    runs_dir: Path | None, split: Split, space: Any, plan: ProtocolRun, job: Job
-) -> Path | None:
-    """Where the result of ``job`` is stored (None: not stored)."""
-    if runs_dir is None:
-        return None
+RUNS = "runs"
+"""The protocol's results store inside ``out_dir``."""
+
+
+def open_runs(directory: Path, split: Split) -> ResultStore:
+    """The runs store of ``split``; refused when it holds results of another split.
+
+    A store written before runs were a :class:`ResultStore` (only run files) is adopted.
+    """
+    legacy = tuple(p.name for p in directory.glob("*.json")) if directory.is_dir() else ()
+    return ResultStore(directory, "predict-runs", split.describe(), legacy=legacy)
+
+
+def _unit(split: Split, space: Any, plan: ProtocolRun, job: Job) -> str:
+    """The unit name of ``job``: predictor, fraction, seed and a digest of its settings."""
     spec, fraction, seed = job
-    config = _run_config(split, space, spec, seed, plan)
-    return runs_dir / f"{_run_key(spec.text, fraction, seed, config)}.json"
+    return _run_key(spec.text, fraction, seed, _run_config(split, space, spec, seed, plan))
+
+
+def _runner(
+    split: Split, space: Any, plan: ProtocolRun, job: Job, tables: dict[str, PrecomputedEncoder]
+) -> Any:
+    """The work of one job; predictions kept for the first seed only (and when asked)."""
+    spec, fraction, seed = job
+
+    def work() -> dict[str, Any]:
+        run = _one_run(split, space, spec, fraction, seed, plan, tables)
+        if seed != plan.seeds[0] or not plan.keep_predictions:
+            run.pop("predictions")
+        return run
+
+    return work
 
 
 def _embedding_table(

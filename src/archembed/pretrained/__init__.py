@@ -3,7 +3,9 @@
 ``archembed.from_pretrained("arch2vec-nb201")`` loads one (offline); the command line takes
 ``pretrained:NAME`` wherever it takes a model directory (``--encoder``, ``embed``, run files'
 ``model:``) and ``archembed models`` lists them. Each model is a directory here (a saved
-encoder: ``config.json`` + ``state.pt``) with a ``card.json``: the recipe and seed it was
+encoder: ``config.json`` + ``state.pt``; a contrastive model is the table of its embeddings of
+every cell, ``table.pt``, see :mod:`archembed.encoders.table`, with the trained encoder's
+``state.pt`` and ``history.json``) with a ``card.json``: the recipe and seed it was
 trained with, the data, the metrics it reaches, the SHA-256 of its files and the command that
 rebuilds it bit-identically (``python -m archembed.pretrained.build NAME --out DIR``, see
 :mod:`archembed.pretrained.build`).
@@ -20,14 +22,17 @@ from archembed.io import read_json
 
 PRETRAINED_DIR = Path(__file__).parent
 CARD_FILE = "card.json"
-MODEL_FILES = ("config.json", "state.pt")
-"""The files of a shipped model that its card's digests cover."""
+MODEL_FILES = ("config.json", "state.pt", "history.json", "table.pt")
+"""The files a shipped model may have; those present are what its card's digests cover."""
+CHECKPOINTS = frozenset({"state.pt", "table.pt"})
+"""Model files digested by content (:func:`state_digest`), not by their bytes."""
 NAMES = (
     "arch2vec-nasbench_graph",
     "arch2vec-nb201",
     "arch2vec-nb101",
     "arch2vec-darts",
     "locality-nb201",
+    "contrastive-nb201",
 )
 """The shipped models, in the order ``archembed models`` lists them."""
 PREFIX = "pretrained:"
@@ -50,7 +55,12 @@ def from_pretrained(name: str) -> Any:
 
 def model_size(name: str) -> int:
     """Bytes of a shipped model's files (what loading it reads)."""
-    return sum((pretrained_path(name) / file).stat().st_size for file in MODEL_FILES)
+    return sum(path.stat().st_size for path in model_files(pretrained_path(name)))
+
+
+def model_files(directory: Path) -> list[Path]:
+    """The model files (:data:`MODEL_FILES`) present in ``directory``."""
+    return [directory / name for name in MODEL_FILES if (directory / name).is_file()]
 
 
 def resolve_model(value: str) -> str:
@@ -66,13 +76,14 @@ def load_card(name: str) -> dict[str, Any]:
 
 
 def file_digests(directory: Path) -> dict[str, str]:
-    """SHA-256 per model file in ``directory``: of the bytes of ``config.json``, and of the
-    tensors and values inside ``state.pt`` (torch's zip container names its records after the
-    file it was first written to, so equal states can differ in their file bytes)."""
-    config, state = (directory / name for name in MODEL_FILES)
+    """SHA-256 per model file in ``directory``: of the bytes of JSON files, and of the tensors
+    and values inside checkpoints (torch's zip container names its records after the file it
+    was first written to, so equal states can differ in their file bytes)."""
     return {
-        config.name: hashlib.sha256(config.read_bytes()).hexdigest(),
-        state.name: state_digest(state),
+        path.name: state_digest(path)
+        if path.name in CHECKPOINTS
+        else hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in model_files(directory)
     }
 
 

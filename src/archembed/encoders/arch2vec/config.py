@@ -2,7 +2,10 @@
 
 A recipe is a configuration computed from the space, never typed by hand:
 
-- ``default``: archembed's defaults (a plain VAE: batch 64, softmax op loss, no dropout).
+- ``default``: archembed's defaults (a plain VAE: batch 64, softmax op loss, no dropout), and
+  the adjacency decoder learns an offset when the training graphs need one (``adj_offset``
+  None: decided by ``fit``; :class:`Arch2VecConfig` alone keeps the plain decoder, as every
+  model saved before the offset existed).
 - ``official``: everything the official arch2vec code does: batch 32, decoder dropout 0.3, one
   stochastic epoch (it switches to eval mode for its per-epoch check and never back), the
   per-class sigmoid op loss, gradient clipping at 5, one shuffled order for every epoch, the
@@ -13,7 +16,7 @@ A recipe is a configuration computed from the space, never typed by hand:
   :func:`official_kl_weight`).
 - ``paper``: the settings the paper states (batch 32, Adam 1e-3, the epochs per space), with
   archembed's loss.
-- ``fast``: a small, short run for tests and first tries.
+- ``fast``: a small, short run for tests and first tries (offset as ``default``).
 """
 
 from __future__ import annotations
@@ -76,6 +79,7 @@ class Arch2VecConfig:
     variational: bool = True
     kl_weight: float = 0.005
     adj_weight: float = 1.0
+    adj_offset: bool | None = False
     mlp_layers: int = 2
     decoder_dropout: float = 0.0
     stochastic_epochs: int | None = None
@@ -108,6 +112,8 @@ class Arch2VecConfig:
         for name in ("kl_weight", "adj_weight", "decoder_dropout", "lr", "holdout"):
             self._set(name, float(getattr(self, name)))
         self._set("variational", bool(self.variational))
+        if self.adj_offset is not None:
+            self._set("adj_offset", bool(self.adj_offset))
         if self.grad_clip is not None:
             self._set("grad_clip", float(self.grad_clip))
         self._set("locality_weight", float(self.locality_weight))
@@ -165,10 +171,13 @@ class Arch2VecConfig:
         return DEFAULT_EPOCHS.get(space.name, FALLBACK_EPOCHS)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready fields; the ``locality_*`` ones only when the locality loss is on, so
-        plain arch2vec configs (and saved models) read as they did before it existed."""
+        """JSON-ready fields; the ``locality_*`` ones only when the locality loss is on and
+        ``adj_offset`` only when not off, so plain arch2vec configs (and saved models) read as
+        they did before these existed."""
         out = asdict(self)
         out["hidden"] = list(self.hidden)
+        if self.adj_offset is False:
+            del out["adj_offset"]
         if self.locality_loss is None:
             for name in LOCALITY_FIELDS:
                 del out[name]
@@ -210,7 +219,7 @@ def official_kl_weight(space: SearchSpace, batch_size: int = OFFICIAL_BATCH) -> 
 
 
 def _default(space: SearchSpace, batch_size: int | None) -> dict[str, Any]:
-    return {}
+    return {"adj_offset": None}
 
 
 def _official(space: SearchSpace, batch_size: int | None) -> dict[str, Any]:
@@ -233,7 +242,7 @@ def _paper(space: SearchSpace, batch_size: int | None) -> dict[str, Any]:
 
 
 def _fast(space: SearchSpace, batch_size: int | None) -> dict[str, Any]:
-    return dict(FAST)
+    return {**FAST, "adj_offset": None}
 
 
 RECIPE_BUILDERS = {"default": _default, "official": _official, "paper": _paper, "fast": _fast}

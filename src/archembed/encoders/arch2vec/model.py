@@ -43,9 +43,12 @@ class Arch2Vec(Sampling, Encoder):
     (:meth:`from_recipe`); every option reads back as an attribute (``model.kl_weight``).
     ``encoder="gcn"`` with ``variational=False`` is GAE, with ``variational=True`` VGAE;
     ``kl_weight=0`` is arch2vec without the KL term; ``adj_weight`` scales the adjacency loss
-    against the op loss. ``decoder_dropout`` is the dropout on the latents before decoding;
-    ``stochastic_epochs`` trains only the first epochs in training mode (None: every epoch),
-    later ones in eval mode; ``grad_clip`` bounds each step's gradient norm; ``op_loss`` is
+    against the op loss; ``adj_offset`` adds a learned offset to the adjacency logits (None, as
+    the default recipe: decided by ``fit``, on exactly when a training graph has unlinked
+    twins, two vertices the encoder cannot tell apart, which the plain decoder always links).
+    ``decoder_dropout`` is the dropout on the latents before decoding; ``stochastic_epochs``
+    trains only the first epochs in training mode (None: every epoch), later ones in eval mode;
+    ``grad_clip`` bounds each step's gradient norm; ``op_loss`` is
     one of :data:`~archembed.nn.graph_autoencoder.OP_LOSSES`; ``data_order`` and
     ``latent_stats`` select the official code's fixed order and last-epoch sampling
     statistics. ``locality_loss`` (a metric-loss name; None = off) adds the locality loss.
@@ -112,6 +115,7 @@ class Arch2Vec(Sampling, Encoder):
                 settings.mlp_layers,
                 settings.decoder_dropout,
                 settings.op_loss,
+                bool(settings.adj_offset),
             )
         return model.to(self.device)
 

@@ -24,7 +24,7 @@ from archembed.encoders.arch2vec.data import GraphBatch, fingerprint, graph_batc
 from archembed.encoders.locality import locality_batch
 from archembed.errors import ConfigError
 from archembed.graph import ArchGraph
-from archembed.nn.graph_autoencoder import GraphAutoencoder
+from archembed.nn.graph_autoencoder import GraphAutoencoder, unlinked_twins
 from archembed.nn.runtime import check_losses
 from archembed.nn.training import EpochRandom, FlatAdam, Trainer
 
@@ -170,10 +170,13 @@ def fit_encoder(
     progress: bool,
 ) -> None:
     """Train ``encoder`` (an Arch2Vec) on ``graphs`` through the shared loop; set its state."""
-    settings = encoder.settings
     data = graph_batch(*encoder.space.tensors(graphs))
     if len(data) < 2:
         raise ConfigError("arch2vec needs at least 2 architectures to train on")
+    if encoder.settings.adj_offset is None:
+        twins = unlinked_twins(data.adj, data.codes, data.mask, len(encoder.settings.hidden))
+        encoder.adj_offset = bool(twins.any())
+    settings = encoder.settings
     train_idx, hold_idx = split(len(data), settings.holdout, settings.seed)
     cpu = torch.device("cpu")
     train = data.take(torch.from_numpy(train_idx), cpu)
