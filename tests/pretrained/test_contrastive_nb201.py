@@ -14,6 +14,7 @@ from tests.feature_stores import random_store
 import archembed as ae
 from archembed.encoders.contrastive import ContrastiveEncoder
 from archembed.encoders.table import ids_digest
+from archembed.io import set_data_dir
 from archembed.predictors.models import check_predictors, parse_spec
 from archembed.pretrained import NAMES, pretrained_path
 from archembed.pretrained.build import card_metrics, recipe_card
@@ -111,6 +112,22 @@ def test_rebuild_needs_the_cards_feature_store(tmp_path, capsys):
     assert build_main([NAME, "--features", str(store.directory), "--out", str(out)]) == 2
     error = capsys.readouterr().err
     assert error.startswith("error: ") and "other features" in error
+    assert not out.exists()
+
+
+def test_rebuild_without_a_data_directory_fails_before_training(tmp_path, capsys, monkeypatch):
+    import archembed.pretrained.build as build
+
+    monkeypatch.setattr(build, "check_store", lambda card, features: None)
+    monkeypatch.delenv("ARCHEMBED_DATA", raising=False)
+    monkeypatch.setattr(build, "train", lambda *args: pytest.fail("trained without data"))
+    previous = set_data_dir(None)
+    try:
+        out = tmp_path / "model"
+        assert build_main([NAME, "--features", str(tmp_path), "--out", str(out)]) == 2
+    finally:
+        set_data_dir(previous)
+    assert capsys.readouterr().err.startswith("error: no data directory")
     assert not out.exists()
 
 
