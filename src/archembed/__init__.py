@@ -2,7 +2,8 @@
 
 The flat API: ``import archembed as ae`` then ``ae.load_space``, ``ae.load_benchmark``,
 ``ae.search``, the encoders (``ae.OneHotEncoder``, ``ae.Arch2Vec``...), ``ae.load_encoder``,
-``ae.predictors``, ``ae.ArchGraph``, ``ae.UserError``, ``ae.from_pretrained`` (shipped models).
+``ae.predictors``, ``ae.ArchGraph``, ``ae.UserError``, ``ae.from_pretrained`` (shipped models),
+``ae.fitted_encoder`` (any encoder spec, ready to embed a space).
 Everything but the errors is imported on first use, so ``import archembed`` (and the command
 line's start-up) stays light.
 """
@@ -16,7 +17,7 @@ from archembed.errors import UserError
 
 if TYPE_CHECKING:
     from archembed import predictors, search
-    from archembed.api import SearchResult, load_benchmark, load_space
+    from archembed.api import SearchResult, fitted_encoder, load_benchmark, load_space
     from archembed.encoders.arch2vec import Arch2Vec
     from archembed.encoders.base import Decoder, Encoder, GraphDecoder, load_encoder
     from archembed.encoders.baseline import OneHotEncoder, PathEncoder
@@ -35,6 +36,7 @@ _LAZY = {
     "load_space": "archembed.api",
     "load_benchmark": "archembed.api",
     "SearchResult": "archembed.api",
+    "fitted_encoder": "archembed.api",
     "Encoder": "archembed.encoders.base",
     "Decoder": "archembed.encoders.base",
     "GraphDecoder": "archembed.encoders.base",
@@ -66,6 +68,7 @@ __all__ = [
     "SearchResult",
     "SearchSpace",
     "UserError",
+    "fitted_encoder",
     "from_pretrained",
     "load_benchmark",
     "load_encoder",
