@@ -2,6 +2,7 @@
 
 Usage: ARCHEMBED_DATA=../shared/data python bench/bench_arch2vec.py [--threads N]
     [--nb101-model DIR] [--skip-nasbench-graph] [--official-epochs N]
+    [--paired-official DIR [--paired-epochs N] [--repeats N]]
 
 Prints Markdown rows: wall and CPU seconds, the quality reached, the target and the load
 average. The NB101 8-epoch time is extrapolated from ``--nb101-steps`` training steps (the full
@@ -10,14 +11,29 @@ Embedding all NB101 cells uses ``--nb101-model`` if given (speed does not depend
 so by default a model fitted for 0 epochs on 1,000 cells is used). ``--official-epochs N`` times
 only the official recipe on NB201: training CPU seconds per epoch and step, and the per-epoch
 validity / reconstruction check (docs/BENCHMARKS.md, "arch2vec training speed").
+
+``--paired-official DIR`` measures ``archembed pretrain arch2vec --space nb201 --recipe
+official`` side by side with the official arch2vec code (a checkout of MSU-MLSys-Lab/arch2vec
+in DIR) at equal per-epoch work: its NB201 script with ``--latent_points 1000``, on the CPU
+(``.cuda()`` made a no-op), on NB201 cells written from archembed's data, with archembed's
+``hash_module`` standing in for ``nasbench.lib.graph_util``. Both run ``--paired-epochs`` epochs
+on one thread, alternately, ``--repeats`` times; the CPU seconds (user + sys) of each process
+and their ratio are printed.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -122,6 +138,70 @@ def nb101_embedding(model_dir: str | None) -> None:
     )
 
 
+OFFICIAL_RUNNER = """import runpy, sys, torch
+torch.set_num_threads(1)
+torch.Tensor.cuda = lambda self, *args, **kwargs: self
+torch.nn.Module.cuda = lambda self, *args, **kwargs: self
+sys.argv = ["models/pretraining_nasbench201.py", *sys.argv[1:]]
+runpy.run_path("models/pretraining_nasbench201.py", run_name="__main__")
+"""
+OFFICIAL_OPS = ("input", "nor_conv_1x1", "nor_conv_3x3", "avg_pool_3x3", "skip_connect", "none")
+
+
+def official_workdir(checkout: Path, work: Path) -> Path:
+    """A copy of the official code with its NB201 data file and the CPU shims, in ``work``."""
+    from archembed.spaces import get_space
+
+    for part in ("models", "utils", "gin"):
+        shutil.copytree(checkout / part, work / part)
+    (work / "nasbench" / "lib").mkdir(parents=True)
+    (work / "nasbench" / "__init__.py").touch()
+    (work / "nasbench" / "lib" / "__init__.py").touch()
+    (work / "nasbench" / "lib" / "graph_util.py").write_text(
+        "from archembed.graph import hash_module  # noqa: F401\n"
+    )
+    (work / "run_official.py").write_text(OFFICIAL_RUNNER)
+    space = get_space("nb201")
+    adjacency, ops = space.tensors(space.enumerate())
+    ops = ops[:, :, [space.ops.index(op) for op in (*OFFICIAL_OPS, "output")]]
+    cells = {
+        str(i): {
+            "module_adjacency": adjacency[i].astype(int).tolist(),
+            "module_operations": ops[i].astype(int).tolist(),
+        }
+        for i in range(len(adjacency))
+    }
+    (work / "data").mkdir()
+    (work / "data" / "cifar10_valid_converged.json").write_text(json.dumps(cells))
+    return work
+
+
+def child_cpu(command: list[str], cwd: Path) -> float:
+    """User + sys CPU seconds of one child process run to completion."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    subprocess.run(command, cwd=cwd, check=True, stdout=subprocess.DEVNULL)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def paired_official(checkout: Path, epochs: int, repeats: int) -> None:
+    """archembed's official recipe and the official code, alternately, CPU seconds each."""
+    with tempfile.TemporaryDirectory() as tmp:
+        work = official_workdir(checkout, Path(tmp) / "official")
+        ours = [sys.executable, "-m", "archembed", "pretrain", "arch2vec", "--space", "nb201"]
+        ours += ["--recipe", "official", "--epochs", str(epochs), "--threads", "1", "--quiet"]
+        theirs = [sys.executable, "run_official.py", "--epochs", str(epochs)]
+        theirs += ["--latent_points", "1000"]
+        print("| repeat | archembed CPU s | official code CPU s | ratio | load avg 1/5/15 min |")
+        print("|---|---|---|---|---|")
+        for repeat in range(1, repeats + 1):
+            load = "/".join(f"{x:.1f}" for x in os.getloadavg())
+            out = Path(tmp) / f"model{repeat}"
+            mine = child_cpu([*ours, "--out", str(out)], Path.cwd())
+            official = child_cpu(theirs, work)
+            print(f"| {repeat} | {mine:.2f} | {official:.2f} | {mine / official:.2f} | {load} |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--threads", type=int, default=None, help="torch CPU threads")
@@ -131,7 +211,13 @@ def main() -> None:
     parser.add_argument(
         "--official-epochs", type=int, default=0, help="time the official recipe only (N epochs)"
     )
+    parser.add_argument("--paired-official", type=Path, help="official arch2vec checkout")
+    parser.add_argument("--paired-epochs", type=int, default=3, help="epochs per paired run")
+    parser.add_argument("--repeats", type=int, default=3, help="paired runs")
     args = parser.parse_args()
+    if args.paired_official:
+        paired_official(args.paired_official, args.paired_epochs, args.repeats)
+        return
     if args.threads:
         torch.set_num_threads(args.threads)
     print(f"cores: {len(os.sched_getaffinity(0))}, torch threads: {torch.get_num_threads()}")

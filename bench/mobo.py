@@ -1,7 +1,8 @@
 """qLogNEHVI throughput: seeds x queries on NB201 (val_acc vs edge GPU latency), a Markdown row.
 
     ARCHEMBED_DATA=../shared/data PYTHONPATH=src python bench/mobo.py \
-        [--seeds 30] [--queries 100] [--workers 2] [--dataset cifar10-valid]
+        [--seeds 30] [--queries 100] [--workers 2] [--dataset cifar10-valid] \
+        [--strategy qlognehvi] [-p refit_every=10 -p shortlist=128]
 
 Runs the whole experiment through ``run_experiment`` (objective and encoder set-up, one-hot
 embedding of the 15,625 cells, the search, trajectory files) with ``--workers`` local
@@ -20,21 +21,27 @@ import statistics
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
+
+import yaml
 
 from archembed.experiments.config import parse_config
 from archembed.experiments.runner import run_experiment
 from archembed.threads import set_threads
 
 
-def experiment(seeds: int, queries: int, workers: int, dataset: str) -> object:
-    """The benchmarked experiment: qLogNEHVI with default parameters on one-hot embeddings."""
+def experiment(
+    seeds: int, queries: int, workers: int, dataset: str, strategy: str, params: dict[str, Any]
+) -> object:
+    """The benchmarked experiment: ``strategy`` (default parameters unless ``params``) on
+    one-hot embeddings."""
     return parse_config(
         {
             "name": "bench-mobo",
             "benchmarks": [
                 {"name": f"nb201/{dataset}", "objectives": "val_acc:max,edgegpu_latency:min"}
             ],
-            "strategies": ["qlognehvi"],
+            "strategies": [{"name": strategy, "params": params}],
             "encoders": ["onehot"],
             "seeds": seeds,
             "queries": queries,
@@ -56,12 +63,17 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=100)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--dataset", default="cifar10-valid")
+    parser.add_argument("--strategy", default="qlognehvi", choices=("qlognehvi", "qnparego"))
+    parser.add_argument("-p", dest="params", action="append", default=[], help="KEY=VALUE")
     args = parser.parse_args()
+    params = {k: yaml.safe_load(v) for k, _, v in (p.partition("=") for p in args.params)}
     set_threads(args.workers)
     scratch = Path(tempfile.mkdtemp(prefix="bench-mobo-"))
     try:
         load = os.getloadavg()[0]
-        config = experiment(args.seeds, args.queries, args.workers, args.dataset)
+        config = experiment(
+            args.seeds, args.queries, args.workers, args.dataset, args.strategy, params
+        )
         start, cpu = time.perf_counter(), cpu_seconds()
         summaries = run_experiment(config, scratch / "run", progress=False)
         wall, cpu = time.perf_counter() - start, cpu_seconds() - cpu
@@ -71,7 +83,8 @@ def main() -> None:
         print("| measurement | wall | CPU (user+sys) | HV ratio at the end | load (1 min) |")
         print("|---|---|---|---|---|")
         print(
-            f"| qLogNEHVI {args.seeds} seeds x {args.queries} queries, NB201 {args.dataset} "
+            f"| {args.strategy} {params or ''} {args.seeds} seeds x {args.queries} queries, "
+            f"NB201 {args.dataset} "
             f"val_acc vs edgegpu_latency, one-hot, {args.workers} workers x 1 thread "
             f"({len(summaries) - len(ok)} failed) | {wall:.1f} s | {cpu:.1f} s "
             f"({cpu / max(len(summaries), 1):.1f} s per seed) | "

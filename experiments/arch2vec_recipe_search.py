@@ -54,8 +54,17 @@ def pretrain(recipe: str, out: Path, seed: int, threads: int) -> Path:
     return model
 
 
+def finished(run: Path, seeds: int) -> bool:
+    """Whether search seeds ``0..seeds-1`` of ``run`` all ended ``ok``."""
+    summaries = [run / str(seed) / "summary.json" for seed in range(seeds)]
+    return all(p.is_file() and json.loads(p.read_text()).get("status") == "ok" for p in summaries)
+
+
 def search(strategy: str, encoder: str, run: Path, args: argparse.Namespace) -> Path:
-    """One resumable search run of ``strategy`` on ``encoder``; its directory."""
+    """One resumable search run of ``strategy`` on ``encoder`` (not relaunched when its seeds
+    are done); its directory."""
+    if finished(run, args.seeds):
+        return run
     command = ["search", "--benchmark", BENCHMARK, "--strategy", strategy, "--encoder", encoder]
     command += ["--queries", str(args.queries), "--seeds", str(args.seeds), "--workers", "1"]
     command += ["--threads", str(args.threads), "--data-dir", str(args.data_dir)]
@@ -143,17 +152,28 @@ def paired_table(frames: dict[tuple[str, str], pd.DataFrame], seeds: list[int]) 
 def model_means(
     frames: dict[tuple[str, str], pd.DataFrame], label: str, column: str, first: int
 ) -> pd.Series:
-    """Each ``label`` model's mean ``column`` over its first ``first`` search seeds."""
+    """Each ``label`` model's mean ``column`` over its first ``first`` search seeds, indexed by
+    pretraining seed."""
     return pd.Series(
-        [frame[column].iloc[:first].mean() for (_, lab), frame in frames.items() if lab == label],
+        {
+            seed: frame[column].iloc[:first].mean()
+            for (seed, lab), frame in frames.items()
+            if lab == label
+        },
         dtype=float,
     )
+
+
+def lower_share(a: pd.Series, b: pd.Series) -> str:
+    """``k of n``: pretraining seeds (present in both) whose ``a`` model mean is below ``b``'s."""
+    common = a.index.intersection(b.index)
+    return f"{int((a[common] < b[common]).sum())} of {len(common)}"
 
 
 def models_table(frames: dict[tuple[str, str], pd.DataFrame], first: int) -> list[str]:
     """Across pretraining seeds: per-model mean over its first ``first`` search seeds."""
     header = ("strategy", "compared", "models (default / official)", "default: model means")
-    header += ("official: model means", "Mann-Whitney p")
+    header += ("official: model means", "default lower", "Mann-Whitney p")
     rows = []
     for strategy in STRATEGIES:
         for column in COMPARED:
@@ -165,8 +185,9 @@ def models_table(frames: dict[tuple[str, str], pd.DataFrame], first: int) -> lis
                 continue
             p = p_values(a.to_numpy(), b.to_numpy(), paired=False)
             counts = f"{len(a)} / {len(b)}"
-            rows.append([strategy, column, counts, mean_std(a, 3), mean_std(b, 3), *p])
-    return markdown_table(header, rows, align="llrllr")
+            cells = [mean_std(a, 3), mean_std(b, 3), lower_share(a, b)]
+            rows.append([strategy, column, counts, *cells, *p])
+    return markdown_table(header, rows, align="llrllrr")
 
 
 def report(runs: dict[tuple[str, str], Path], args: argparse.Namespace) -> str:

@@ -2,7 +2,7 @@
 
     ARCHEMBED_DATA=/path/to/data PYTHONPATH=src python experiments/hardware_aware_constrained.py \
         --out runs/cbo-edgegpu5 --dataset cifar10-valid --constraint "edgegpu_latency<=5.0" \
-        --seeds 10 [-p warp=false]
+        --seeds 10 [-p warp=false] [-p linear_slack=true]
 
 Runs ``constrained_bo`` (one-hot embeddings, strategy seed = the seed) through the
 multi-objective search loop, one seed after the other in one thread, and prints one Markdown

@@ -2,14 +2,15 @@
 
     archembed run experiments/hardware_aware_fronts.yaml --out runs/hw_fronts --threads 2
     archembed run experiments/hardware_aware_caps.yaml --out runs/hw_caps --threads 2
+    archembed run experiments/hardware_aware_predicted.yaml --out runs/hw_predicted
     ARCHEMBED_DATA=../shared/data PYTHONPATH=src python experiments/hardware_aware_report.py \
         --fronts runs/hw_fronts --caps runs/hw_caps --out docs/benchmarks/hardware-aware \
-        [--seeds 30]
+        [--predicted runs/hw_predicted] [--seeds 30]
 
 Reads every seed's trajectory, prints Markdown tables (hypervolume ratio, IGD+ and front share
 per strategy; the front found on the edge GPU scored on the other devices; best feasible
-accuracy under each latency cap) and draws the median attainment surfaces and the
-cross-device bars.
+accuracy under each latency cap; the same with the latency measured or predicted) and draws
+the median attainment surfaces and the cross-device bars.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import pandas as pd
 
 from archembed.benchmarks.catalog import load_benchmark
 from archembed.experiments.config import read_yaml_file
+from archembed.experiments.results import load_run
 from archembed.search.multiobjective import MultiObjective, parse_constraint, parse_objectives
 from archembed.viz.pareto import (
     cross_device,
@@ -167,6 +169,55 @@ def caps_section(root: Path, first: int) -> None:
         )
 
 
+def predicted_section(root: Path, first: int) -> None:
+    """Constrained search with the capped latency measured or predicted from N cells: regret
+    of the best truly feasible query, and whether the cell the strategy would return (the best
+    one it was told is feasible) truly is."""
+    columns = (
+        "strategy",
+        "latency told to the strategy",
+        "seeds",
+        "prediction RMSE (ms)",
+        "regret at 100",
+        "infeasible queries",
+        "returned cell truly feasible",
+        "regret of the returned cell",
+    )
+    print("| " + " | ".join(columns) + " |")
+    print("|" + "---|" * len(columns))
+    for run in sorted(p for p in root.iterdir() if p.is_dir()):
+        summaries, trajectories = load_run(run)
+        seeds = sorted(s for s in trajectories if s < first)
+        if not seeds:
+            continue
+        config = read_yaml_file(run / str(seeds[0]) / "config.yaml", "run config")
+        frames = [trajectories[s] for s in seeds]
+        cap = parse_constraint(config["benchmark"]["constraints"][0])
+        free = config["benchmark"].get("free_metrics") or []
+        told = f"predicted from {free[0].split('~')[1]} cells" if free else "measured"
+        column = f"predicted.{cap.metric}" if free else f"metric.{cap.metric}"
+        by_seed = {int(s["seed"]): s for s in summaries}
+        rmse = mean_std([by_seed[s][f"{cap.metric}_rmse"] for s in seeds]) if free else "-"
+        returned = [_returned(f, cap, column) for f in frames]
+        feasible = [r for r in returned if r is not None]
+        print(
+            f"| {label_of(config)} | {told} | {len(frames)} | {rmse} | "
+            f"{mean_std([at(f, 100, 'regret') for f in frames])} | "
+            f"{mean_std([at(f, 100, 'infeasible') for f in frames])} | "
+            f"{len(feasible)}/{len(frames)} | {mean_std(feasible) if feasible else '-'} |"
+        )
+
+
+def _returned(frame: pd.DataFrame, cap: object, column: str) -> float | None:
+    """Regret of the best cell the strategy was told is feasible; None if it is not truly."""
+    told = frame[cap.slack(frame[column].to_numpy()) >= 0]
+    if told.empty:
+        return None
+    best = told.loc[told["metric.val_acc"].idxmax()]
+    optimum = frame["regret"].iloc[-1] + frame["incumbent_val"].iloc[-1]
+    return float(optimum - best["metric.val_acc"]) if best["feasible"] else None
+
+
 def _incumbent_tests(benchmark: object, dataset: str, natives: list[str]) -> str:
     """Mean ± std test accuracy of the final incumbents (the dataset's test split)."""
     where = "cifar10" if dataset == "cifar10-valid" else dataset
@@ -177,15 +228,23 @@ def _incumbent_tests(benchmark: object, dataset: str, natives: list[str]) -> str
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--fronts", type=Path, required=True)
-    parser.add_argument("--caps", type=Path, required=True)
-    parser.add_argument("--out", type=Path, required=True, help="directory for the figures")
+    parser.add_argument("--fronts", type=Path)
+    parser.add_argument("--caps", type=Path)
+    parser.add_argument("--predicted", type=Path)
+    parser.add_argument("--out", type=Path, help="directory for the figures (with --fronts)")
     parser.add_argument("--seeds", type=int, default=30, help="use seeds 0..N-1 (finished ones)")
     args = parser.parse_args()
-    args.out.mkdir(parents=True, exist_ok=True)
-    fronts_section(args.fronts, args.out, args.seeds)
-    print()
-    caps_section(args.caps, args.seeds)
+    if args.fronts:
+        if args.out is None:
+            parser.error("--fronts draws figures: give --out")
+        args.out.mkdir(parents=True, exist_ok=True)
+        fronts_section(args.fronts, args.out, args.seeds)
+        print()
+    if args.caps:
+        caps_section(args.caps, args.seeds)
+        print()
+    if args.predicted:
+        predicted_section(args.predicted, args.seeds)
 
 
 if __name__ == "__main__":

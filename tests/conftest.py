@@ -6,10 +6,12 @@ to docs/DATA.md, when the data is absent; under CI (``CI`` set) it fails instead
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -152,3 +154,16 @@ def nb101_cells():
     from archembed.spaces.nb101_cells import load_cells
 
     return load_cells(progress=False)
+
+
+@pytest.fixture(scope="session")
+def load_file_module() -> Callable[[Path], ModuleType]:
+    """Import a Python file that is not a package module (an experiment script) by its path."""
+
+    def load(path: Path) -> ModuleType:
+        spec = importlib.util.spec_from_file_location(path.stem, path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module
+
+    return load

@@ -73,6 +73,23 @@ def test_torch_imported_afterwards_uses_the_count():
     assert int(done.stdout) == 1
 
 
+def test_blas_loaded_before_the_option_is_resized():
+    """A script that imports numpy before ``set_threads`` still gets one BLAS thread."""
+    code = (
+        "import numpy\n"
+        "from threadpoolctl import threadpool_info, threadpool_limits\n"
+        "threadpool_limits(limits=3)\n"
+        "from archembed.threads import set_threads\n"
+        "set_threads(1)\n"
+        "print(max(pool['num_threads'] for pool in threadpool_info()))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in threads.POOL_SIZE_ENVS}
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    assert int(done.stdout) == 1
+
+
 def fake_machine(policy, cpus: int, samples: list[tuple[float, float, float]]) -> None:
     """A machine of ``cpus`` CPUs whose /proc/stat samples are ``samples``, in order."""
     feed = iter(samples)

@@ -138,13 +138,22 @@ def set_threads(requested: int | None = None) -> int:
 def configure_libraries(threads: int) -> None:
     """Size the OpenMP, MKL and OpenBLAS pools to ``threads``.
 
-    Libraries not imported yet read the environment when they load; torch, if already
-    imported, is set directly.
+    Libraries not imported yet read the environment when they load; those already loaded
+    (numpy's BLAS once numpy is imported, torch) are resized directly.
     """
     for name in POOL_SIZE_ENVS:
         os.environ[name] = str(threads)
+    if "numpy" in sys.modules:
+        _limit_loaded_pools(threads)
     if "torch" in sys.modules:
         _apply_torch(threads)
+
+
+def _limit_loaded_pools(threads: int) -> None:
+    """Resize the BLAS/OpenMP pools of libraries already loaded (they read no env var again)."""
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=threads)
 
 
 def current_threads() -> int:

@@ -24,6 +24,13 @@ TWO = ["--objectives", "val_acc:max,edgegpu_latency:min"]
         ("noise", [*RANDOM, *TWO, "--noise"], "noise"),
         ("free-alone", [*RANDOM, "--free-metrics", "params"], "free_metrics"),
         ("free-unnamed", [*RANDOM, *TWO, "--free-metrics", "params"], "free metric 'params'"),
+        ("free-one-cell", [*RANDOM, *TWO, "--free-metrics", "edgegpu_latency~1"], "at least 2"),
+        ("free-bad-count", [*RANDOM, *TWO, "--free-metrics", "edgegpu_latency~x"], "METRIC~N"),
+        (
+            "free-too-many",
+            [*RANDOM, *TWO, "--free-metrics", "edgegpu_latency~20000"],
+            "only 15625 cells",
+        ),
         ("unknown-metric", [*RANDOM, "--objectives", "nope:max"], "nope"),
         ("impossible", [*RANDOM, "--constraint", "edgegpu_latency<=0.01"], "meets"),
         ("time-budget", [*RANDOM, *TWO, "--seconds", "100"], "seconds"),

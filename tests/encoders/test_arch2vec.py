@@ -510,6 +510,7 @@ def test_locality_checkpoint_resumes_and_rejects_other_options(tmp_path) -> None
 
 
 def test_locality_positives_avoid_held_out_cells(monkeypatch) -> None:
+    from archembed.encoders import locality
     from archembed.encoders.arch2vec import training as module
 
     space, graphs = _nb201_graphs(300, seed=5)
@@ -520,8 +521,8 @@ def test_locality_positives_avoid_held_out_cells(monkeypatch) -> None:
         seen.extend(g.exact_key for g in drawn)
         return drawn, labels
 
-    real = module.locality_batch
-    monkeypatch.setattr(module, "locality_batch", spy)
+    real = locality.locality_batch
+    monkeypatch.setattr(locality, "locality_batch", spy)  # training imports it when it runs
     encoder = Arch2Vec(
         space, hidden=(8,), latent_dim=4, epochs=1, validity_samples=0, locality_loss="margin"
     ).fit(graphs, progress=False)

@@ -30,7 +30,7 @@ def _batch(*graphs: ArchGraph):
 
 def _twins(*graphs: ArchGraph, rounds: int = 4) -> list[bool]:
     batch = _batch(*graphs)
-    return unlinked_twins(batch.adj, batch.codes, batch.mask, rounds).tolist()
+    return unlinked_twins(batch.adj, batch.codes, rounds).tolist()
 
 
 def test_twins_are_alike_vertices_without_an_edge_between_them() -> None:
@@ -80,7 +80,7 @@ def test_without_the_offset_no_held_out_graph_with_twins_decodes_exactly() -> No
     model = Arch2Vec(space, hidden=(16, 16), epochs=2, validity_samples=0)  # plain decoder
     model.fit(graphs, progress=False)
     hold = model.holdout_
-    twins = unlinked_twins(hold.adj, hold.codes, hold.mask, 2)
+    twins = unlinked_twins(hold.adj, hold.codes, 2)
     assert twins.any()
     means = model.encode_means(hold)
     codes, edges = decode_predictions(*model.model_.decode(means))

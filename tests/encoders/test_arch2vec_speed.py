@@ -1,16 +1,25 @@
-"""arch2vec training speed-ups change no number: flat Adam, off-diagonal gather, epoch batches."""
+"""arch2vec speed-ups change no number: flat Adam and clipping, off-diagonal gather, epoch batches,
+the batched module hash of the per-epoch validity check, no compiler or metric-learning import."""
 
 from __future__ import annotations
 
 import copy
+import subprocess
+import sys
 
+import numpy as np
+import pytest
 import torch
 import torch.nn.functional as F
 
 from archembed.encoders.arch2vec import Arch2Vec, graph_batch
 from archembed.encoders.arch2vec.training import ORDER, split
+from archembed.encoders.decoding import paper_valid
+from archembed.encoders.module_classes import module_classes
+from archembed.graph import hash_module
 from archembed.nn.graph_autoencoder import GraphAutoencoder
 from archembed.nn.training import EpochRandom, FlatAdam, seeded, step
+from archembed.pretrained import from_pretrained
 from archembed.spaces import get_space
 
 
@@ -100,3 +109,76 @@ def test_epoch_batches_follow_the_shuffled_order(monkeypatch) -> None:
     order = torch.randperm(len(codes), generator=EpochRandom(encoder.settings.seed, 0).torch(ORDER))
     assert [len(b) for b in seen] == [16, 16, 16, 15]  # 63 training graphs, the last batch short
     assert torch.equal(torch.cat(seen), codes[order])
+
+
+def test_flat_adam_clips_and_steps_exactly_as_clip_grad_norm_and_adam() -> None:
+    plain, flat = _model(), _model()
+    _train(plain, torch.optim.Adam(plain.parameters(), lr=1e-2))  # step() clips at 0.05
+    optimizer = FlatAdam(flat.parameters(), lr=1e-2, grad_clip=0.05)
+    adj, ops, codes, mask = _data()
+    noise = torch.Generator().manual_seed(0)
+    for _ in range(6):
+        out = flat.loss(adj, ops, codes, mask, 0.01, generator=noise, adj_weight=0.4375)
+        step(flat, optimizer, out.total)  # no loop-side clipping: the optimiser clips
+    for (name, a), b in zip(plain.named_parameters(), flat.parameters(), strict=True):
+        assert torch.equal(a, b), name
+
+
+def test_flat_adam_state_has_torch_adams_layout() -> None:
+    model = _model()
+    optimizer = FlatAdam(model.parameters(), lr=1e-2)
+    _train(model, optimizer, steps=3)
+    flat = torch.nn.Parameter(optimizer.flat.detach().clone())
+    torch_adam = torch.optim.Adam([flat], lr=1e-2)
+    torch_adam.load_state_dict(copy.deepcopy(optimizer.state_dict()))
+    assert torch_adam.state_dict()["param_groups"] == optimizer.state_dict()["param_groups"]
+    gradient = torch.randn(flat.shape, generator=torch.Generator().manual_seed(1))
+    flat.grad = gradient.clone()
+    optimizer.flat.grad.copy_(gradient)
+    torch_adam.step()
+    optimizer.step()
+    assert torch.equal(flat, optimizer.flat)
+
+
+def test_arch2vec_training_imports_neither_the_compiler_nor_metric_learning() -> None:
+    code = (
+        "import sys; from archembed.encoders.arch2vec import Arch2Vec; "
+        "from archembed.nn.training import FlatAdam; "
+        "m = Arch2Vec.from_recipe('official', 'nb201').new_model(); FlatAdam(m.parameters()); "
+        "print(sorted(k for k in ('torch._dynamo', 'pytorch_metric_learning') if k in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def _random_dags(rng: np.random.Generator, n: int, nodes: int) -> tuple[np.ndarray, np.ndarray]:
+    """Random DAGs with few labels, and a renumbered copy of each (same module hash)."""
+    adjacency = np.triu(rng.random((n, nodes, nodes)) < 0.4, 1).astype(np.uint8)
+    codes = rng.integers(0, 2, (n, nodes))
+    perms = [rng.permutation(nodes) for _ in range(n)]
+    moved = np.stack([a[np.ix_(p, p)] for a, p in zip(adjacency, perms, strict=True)])
+    return np.concatenate([codes, np.take_along_axis(codes, np.stack(perms), 1)]), np.concatenate(
+        [adjacency, moved]
+    )
+
+
+@pytest.mark.parametrize("nodes", [3, 5, 8])  # 3: many distinct cells share a hash
+def test_module_classes_are_the_classes_of_the_module_hash(nodes: int) -> None:
+    codes, adjacency = _random_dags(np.random.default_rng(nodes), 400, nodes)
+    classes = module_classes(codes, adjacency).tolist()
+    hashes = [hash_module(a, c.tolist()) for a, c in zip(adjacency, codes, strict=True)]
+    assert len(set(classes)) == len(set(hashes)) == len(set(zip(classes, hashes, strict=True)))
+    assert classes[:400] == classes[400:]  # a renumbered graph is the same graph
+    assert len(set(hashes)) > 1
+
+
+def test_validity_check_counts_unique_samples_as_the_module_hash() -> None:
+    model = from_pretrained("arch2vec-nb201")
+    z = model.sample_latents(2000, np.random.default_rng(0))
+    quality = model.latent_quality(z)
+    codes, adjacency = model.paper_decode_codes(z)
+    valid = paper_valid(model.space, codes, adjacency)
+    hashes = {hash_module(adjacency[i], codes[i].tolist()) for i in np.flatnonzero(valid)}
+    assert quality["validity"] == float(valid.mean())
+    assert quality["uniqueness"] == len(hashes) / int(valid.sum())
+    assert int(valid.sum()) > 500 and len(hashes) < int(valid.sum())  # duplicates were merged

@@ -40,7 +40,7 @@ def test_every_cell_gets_the_proxies_of_its_class(nb201_bench):
     [("nb201", {"zc_dataset": "mnist"}, "mnist"), ("nb101", {}, "no zero-cost proxies")],
 )
 def test_a_space_or_dataset_without_proxies_is_refused_at_construction(space, params, fragment):
-    for name in ("mlp-unified", "zcstats"):
+    for name in ("mlp-unified", "zcstats", "gates-unified"):
         with pytest.raises(ConfigError, match=fragment):
             ENCODERS.get(name)(space, **params)
 
@@ -71,3 +71,19 @@ def test_zcstats_embedding_is_standardised_and_reloads(nb201_slice, tmp_path):
     assert codes.shape[1] == len(encoder.raw(train[:1])[0]) > 20
     restored = load_encoder(encoder.save(tmp_path / "zcstats"))
     assert np.allclose(restored.transform(test[:20]), encoder.transform(test[:20]))
+
+
+GATES_SMALL = {"op_dim": 16, "input_dim": 16, "hidden": [32] * 4, "head": [32], "min_steps": 0}
+
+
+def test_gates_unified_ranks_unseen_cells_and_reloads(nb201_slice, tmp_path):
+    train, y_train, test, y_test = nb201_slice
+    params = {**GATES_SMALL, "epochs": 25, "batch_size": 50, "lr": 3e-3}
+    model = ENCODERS.get("gates-unified")("nb201", seed=0, **params).fit(train, y_train)
+    scores = model.predict(test)
+    assert scores.shape == (len(test),)
+    assert kendall_tau(y_test, scores) > 0.5
+    features = ENCODERS.get("zcstats")("nb201").fit(train).transform(test[:5])
+    assert np.allclose(model.transform(test[:5])[:, -features.shape[1] :], features, atol=1e-5)
+    restored = load_encoder(model.save(tmp_path / "gates-unified"))
+    assert np.allclose(restored.predict(test[:20]), scores[:20], atol=1e-6)

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import inspect
+
 import numpy as np
 import pytest
 
 from archembed.errors import ConfigError
 from archembed.experiments.space_transfer import (
     principal_singular_values,
+    size_split,
     space_split,
+    table2_report,
+    training_size_runs,
     transfer_runs,
 )
 
@@ -29,6 +34,17 @@ def test_splits_are_deterministic_per_seed_and_space():
     other_space = space_split(1000, 100, 50, seed=1, space="nats_sss")
     assert not np.array_equal(first[0], other_seed[0])
     assert not np.array_equal(first[0], other_space[0])
+
+
+@pytest.mark.parametrize(("space", "n_archs"), [("nats_sss", 32_768), ("nb201", 15_625)])
+def test_the_paper_sizes_are_the_default_and_fit_every_cell_of_each_space(space, n_archs):
+    defaults = inspect.signature(table2_report).parameters
+    n_train, n_test = defaults["n_train"].default, defaults["n_test"].default
+    assert (n_train, n_test) == (10_000, 3_000)
+    train, test = space_split(n_archs, n_train, n_test, seed=9, space=space)
+    assert len(np.unique(train)) == n_train and len(np.unique(test)) == n_test
+    assert not np.intersect1d(train, test).size
+    assert max(train.max(), test.max()) < n_archs
 
 
 def test_split_larger_than_the_features_is_a_user_error():
@@ -57,6 +73,28 @@ def test_transfer_runs_cover_the_four_pairs_and_repeat_exactly():
     assert min(r["kendall_tau"] for r in rows) > 0.5
     again, _ = transfer_runs(_domains(), n_train=80, n_test=30, seeds=[0, 1])
     assert again == rows
+
+
+def test_size_splits_share_the_test_cells_and_nest_the_training_cells():
+    test, (small, large) = size_split(400, [50, 200], 100, seed=4, space="nats_sss")
+    assert len(test) == 100 and (len(small), len(large)) == (50, 200)
+    assert np.array_equal(small, large[:50])
+    assert not np.intersect1d(test, large).size
+    again, _ = size_split(400, [10, 300], 100, seed=4, space="nats_sss")
+    assert np.array_equal(test, again)
+    with pytest.raises(ConfigError, match="lower --n-train or --n-test"):
+        size_split(400, [50, 301], 100, seed=4, space="nats_sss")
+
+
+def test_training_size_runs_pair_every_size_with_the_same_forest_seeds():
+    rows = training_size_runs(_domains(), sizes=[10, 80], n_test=30, seeds=[0, 1])
+    assert sorted({(r["n_train"], r["source"], r["target"]) for r in rows}) == sorted(
+        (n, s, t) for n in (10, 80) for s in ("size", "topology") for t in ("size", "topology")
+    )
+    assert all(len(r["runs"]) == 2 for r in rows)
+    tau = {(r["n_train"], r["source"], r["target"]): r["kendall_tau"] for r in rows}
+    assert tau[(80, "size", "size")] > 0.5
+    assert training_size_runs(_domains(), sizes=[10, 80], n_test=30, seeds=[0, 1]) == rows
 
 
 def test_principal_singular_values_average_over_inits():

@@ -133,3 +133,13 @@ def test_the_kendall_tau_plot_is_a_png(tmp_path):
     ]
     path = plot_kendall_tau(rows, "test", tmp_path / "tau.png")
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and path.stat().st_size > 10_000
+
+
+def test_all_predictors_keeps_only_those_that_apply_to_the_space():
+    """``--predictors all`` on a space without shipped proxies leaves out the proxy predictors."""
+    on_nb201 = leaderboard.all_predictors("nb201")
+    on_nb101 = leaderboard.all_predictors("nb101")
+    assert {"mlp-unified", "gates-unified"} <= set(on_nb201)
+    assert not {"mlp-unified", "gates-unified"} & set(on_nb101)
+    assert {"gates", "tagates"} <= set(on_nb101)
+    assert set(on_nb101) < set(on_nb201)

@@ -52,13 +52,14 @@ def parse_sizes(text: str | None) -> list[int] | None:
     return values
 
 
-def parse_predictors(text: str) -> list[str]:
-    """``all`` or a comma-separated list of distinct predictor specs, each checked."""
-    from archembed.predictors.leaderboard import all_predictors
+def parse_predictors(text: str) -> list[str] | None:
+    """A comma-separated list of distinct predictor specs, each checked; None for ``all``
+    (every predictor that applies to the benchmark's space, known once it is loaded)."""
     from archembed.predictors.models import parse_spec
 
-    names = all_predictors() if text.strip() == "all" else [s.strip() for s in text.split(",")]
-    specs = [parse_spec(name).text for name in names if name]
+    if text.strip() == "all":
+        return None
+    specs = [parse_spec(name).text for name in (s.strip() for s in text.split(",")) if name]
     if not specs:
         raise ConfigError("--predictors is empty; name at least one, e.g. tagates")
     repeated = sorted({s for s in specs if specs.count(s) > 1})
@@ -174,7 +175,7 @@ def _plan(
     bench: Any, request: dict[str, Any], target: tuple[str | None, str | None, int | None]
 ) -> tuple[Any, int]:
     """The checked plan and the number of labelled cells; every predictor built once."""
-    from archembed.predictors.leaderboard import LeaderboardPlan, plan_jobs
+    from archembed.predictors.leaderboard import LeaderboardPlan, all_predictors, plan_jobs
     from archembed.predictors.leaderboard_splits import train_sizes
     from archembed.predictors.models import check_predictors, parse_spec
     from archembed.threads import apply_torch_threads
@@ -184,6 +185,8 @@ def _plan(
     protocol, fractions, sizes = request["protocol"], request["fractions"], request["sizes"]
     if fractions is None and sizes is None:
         fractions = list(DEFAULT_FRACTIONS[protocol])
+    if request["specs"] is None:
+        request["specs"] = all_predictors(bench.space.name)
     specs = [parse_spec(s) for s in request["specs"]]
     check_predictors(specs, bench.space, request["params"], request["model_dirs"])
     plan = LeaderboardPlan(

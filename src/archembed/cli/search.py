@@ -107,7 +107,8 @@ def search_command(
         typer.Option(
             "--free-metrics",
             help="Metrics known without training (e.g. params): constraints on them prune the "
-            "space up front, costing no query. Comma separated.",
+            "space up front, costing no query; METRIC~N predicts one from N measured cells. "
+            "Comma separated.",
             show_default=False,
         ),
     ] = None,

@@ -39,6 +39,11 @@ class Encoder(ABC):
     def __init__(self, space: SearchSpace | str) -> None:
         self.space = get_space(space) if isinstance(space, str) else space
 
+    @classmethod
+    def applies_to(cls, space_name: str) -> bool:
+        """Whether the encoder can be built for the space named ``space_name`` (most can)."""
+        return True
+
     @abstractmethod
     def fit(self, graphs: Sequence[ArchGraph], y: np.ndarray | None = None) -> Encoder:
         """Learn the encoder's state from ``graphs`` (and targets ``y`` when supervised)."""

@@ -12,7 +12,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from archembed.graph import ArchGraph, hash_module
+from archembed.encoders.module_classes import module_classes
+from archembed.graph import ArchGraph
 from archembed.spaces.base import SearchSpace
 
 
@@ -106,14 +107,15 @@ def _present_graph(space: SearchSpace, code: np.ndarray, adjacency: np.ndarray) 
     return ArchGraph.from_trusted(adj, tuple(space.ops[c] for c in code[keep].tolist()))
 
 
-def decoded_fingerprints(codes: np.ndarray, adjacency: np.ndarray, rows: np.ndarray) -> set[str]:
+def decoded_fingerprints(codes: np.ndarray, adjacency: np.ndarray, rows: np.ndarray) -> set[int]:
     """Distinct decoded graphs among ``rows``, as the official arch2vec code counts them.
 
     Each sample is hashed as decoded, before any pruning, with NAS-Bench-101's module hash of
     its 0/1 adjacency and per-vertex op classes: relabelled copies of one graph coincide, but
-    decodings that differ only in dead vertices or edges stay distinct.
+    decodings that differ only in dead vertices or edges stay distinct. The hash's classes are
+    computed for all rows at once (:func:`~archembed.encoders.module_classes.module_classes`).
     """
-    return {hash_module(adjacency[i], codes[i].tolist()) for i in rows.tolist()}
+    return set(module_classes(codes[rows], adjacency[rows]).tolist())
 
 
 def paper_quality(

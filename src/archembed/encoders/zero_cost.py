@@ -58,6 +58,15 @@ def check_proxy_source(space_name: str, dataset: str) -> None:
         )
 
 
+class NeedsProxies:
+    """Mixin of the encoders built on the shipped proxies: they apply only to spaces with them."""
+
+    @classmethod
+    def applies_to(cls, space_name: str) -> bool:
+        """Whether the benchmark of ``space_name`` ships zero-cost proxies."""
+        return space_name in PROXY_DATASETS
+
+
 @lru_cache(maxsize=4)
 def class_proxies(space_name: str, dataset: str) -> dict[str, np.ndarray]:
     """Signed-log proxies per equivalence class (``ArchGraph.key``) of every cell that has
@@ -112,7 +121,7 @@ class ZeroCostStatsEncoder(GraphStatsEncoder):
 
 
 @register_encoder("mlp-unified")
-class UnifiedMLP(FeatureMLPEncoder):
+class UnifiedMLP(NeedsProxies, FeatureMLPEncoder):
     """MLP ranker on graph statistics and zero-cost proxies (the ``zcstats`` features)."""
 
     name = "mlp-unified"

@@ -90,6 +90,14 @@ class BenchmarkSpec(Strict):
             _registered(parse_constraint, item)
         return value
 
+    @field_validator("free_metrics")
+    @classmethod
+    def _free_metrics(cls, value: list[str]) -> list[str]:
+        from archembed.search.multiobjective import parse_free
+
+        _registered(parse_free, value)
+        return value
+
     @field_validator("name")
     @classmethod
     def _known_benchmark(cls, value: str) -> str:

@@ -54,16 +54,29 @@ PAPER_TABLE2 = {
 RF_PARAMS = {"n_estimators": 100, "max_features": 8}
 
 
-def space_split(n_archs: int, n_train: int, n_test: int, seed: int, space: str) -> tuple:
-    """Disjoint random (train, test) rows of one space for one run; depends on nothing else."""
+def _run_order(n_archs: int, n_train: int, n_test: int, seed: int, space: str) -> np.ndarray:
+    """One run's random order of a space's rows (seed and space only), sizes checked first."""
     if n_train + n_test > n_archs:
         raise ConfigError(
             f"{space}: {n_train} training + {n_test} test architectures need "
             f"{n_train + n_test}, the features hold {n_archs}; lower --n-train or --n-test"
         )
     tag = SPACES.index(space) if space in SPACES else len(SPACES)
-    rows = np.random.default_rng([seed, tag]).permutation(n_archs)
+    return np.random.default_rng([seed, tag]).permutation(n_archs)
+
+
+def space_split(n_archs: int, n_train: int, n_test: int, seed: int, space: str) -> tuple:
+    """Disjoint random (train, test) rows of one space for one run; depends on nothing else."""
+    rows = _run_order(n_archs, n_train, n_test, seed, space)
     return rows[:n_train], rows[n_train : n_train + n_test]
+
+
+def size_split(
+    n_archs: int, sizes: Sequence[int], n_test: int, seed: int, space: str
+) -> tuple[np.ndarray, list[np.ndarray]]:
+    """One run's test rows and nested training rows per size: sizes share the test cells."""
+    rows = _run_order(n_archs, max(sizes), n_test, seed, space)
+    return rows[:n_test], [rows[n_test : n_test + size] for size in sizes]
 
 
 def transfer_runs(
@@ -96,7 +109,34 @@ def transfer_runs(
     return rows, first
 
 
-def _labels(features: dict[str, SpaceFeatures], dataset: str) -> dict[str, np.ndarray]:
+def training_size_runs(
+    domains: Mapping[str, tuple[np.ndarray, np.ndarray]],
+    *,
+    sizes: Sequence[int],
+    n_test: int,
+    seeds: Sequence[int],
+) -> list[dict[str, Any]]:
+    """Rows per (training size, source, target) over runs; in a run every size scores the same
+    test cells (:func:`size_split`), so the effect of the training size is paired by run."""
+    runs: dict[tuple[int, str, str], list[dict[str, float]]] = {}
+    for seed in seeds:
+        splits = {s: size_split(len(y), sizes, n_test, seed, s) for s, (_, y) in domains.items()}
+        for index, size in enumerate(sizes):
+            for source, (X_src, y_src) in domains.items():
+                train = splits[source][1][index]
+                model = fit_predictor(X_src[train], y_src[train], "rf", seed, RF_PARAMS)
+                for target, (X_tgt, y_tgt) in domains.items():
+                    test = splits[target][0]
+                    found = scores(y_tgt[test], np.asarray(model.predict(X_tgt[test])))
+                    runs.setdefault((size, source, target), []).append(found)
+    return [
+        {"n_train": n, "source": NAMES[s], "target": NAMES[t], **summarise(found)}
+        for (n, s, t), found in runs.items()
+    ]
+
+
+def space_labels(features: dict[str, SpaceFeatures], dataset: str) -> dict[str, np.ndarray]:
+    """Per space, the accuracies Table 2 reads for ``dataset`` (:data:`TARGETS`)."""
     return {
         space: load_benchmark(space).query(found.graphs, DATASETS[dataset][space], **TARGETS[space])
         for space, found in features.items()
@@ -155,7 +195,7 @@ def table2_report(
     with ProgressBar(enabled=progress) as bar:
         task = bar.add_task("Table 2", total=len(encoders) * len(datasets))
         for dataset in datasets:
-            labels = _labels(features, dataset)
+            labels = space_labels(features, dataset)
             for name, X in embedded.items():
                 domains = {s: (X[s], labels[s]) for s in SPACES}
                 found, first = transfer_runs(domains, n_train=n_train, n_test=n_test, seeds=seeds)

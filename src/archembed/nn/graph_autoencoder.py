@@ -53,7 +53,9 @@ class GraphAutoencoder(nn.Module):
     of :data:`OP_LOSSES`; decoding takes the highest-scoring class either way. ``adj_offset``
     adds a learned scalar to every adjacency logit: without it two vertices with the same
     latent z (twins the encoder cannot tell apart) get the logit ``|z|^2 >= 0``, an edge, so a
-    graph whose twins are not linked never decodes exactly (:func:`unlinked_twins`).
+    graph whose twins are not linked never decodes exactly (:func:`unlinked_twins`). With the
+    offset a padded vertex's latent is zero, so the offset alone scores its edges (none once
+    negative); without it all padded vertices share one latent and are linked.
     """
 
     def __init__(
@@ -102,9 +104,15 @@ class GraphAutoencoder(nn.Module):
         self, sym: torch.Tensor, ops: torch.Tensor, mask: torch.Tensor
     ) -> tuple[torch.Tensor, torch.Tensor | None]:
         hidden = self.encoder(sym, ops, mask)
-        mean = self.mean_head(hidden)
+        mean = self._drop_padding(self.mean_head(hidden), mask)
         logvar = self.logvar_head(hidden) if self.logvar_head is not None else None
         return mean, logvar
+
+    def _drop_padding(self, z: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        """Zero the latents of padded vertices when the decoder has the offset (else as is)."""
+        if self.adj_bias is None:
+            return z
+        return z * mask.unsqueeze(-1).to(z.dtype)
 
     def decode(self, z: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Op logits (B, N, n_ops + 1) and symmetric adjacency logits (B, N, N).
@@ -147,6 +155,7 @@ class GraphAutoencoder(nn.Module):
         if self.training and self.decoder_dropout > 0:
             keep = torch.rand(z.shape, generator=generator, device=z.device) >= self.decoder_dropout
             z = z * keep / (1.0 - self.decoder_dropout)
+        z = self._drop_padding(z, mask)
         op_logits, adj_logits = self.decode(z)
         flat_logits, flat_codes = op_logits.reshape(-1, op_logits.shape[-1]), codes.reshape(-1)
         if self.op_loss == "softmax":
@@ -183,16 +192,16 @@ def decode_predictions(
     return codes, adj
 
 
-def unlinked_twins(
-    adj: torch.Tensor, codes: torch.Tensor, mask: torch.Tensor, rounds: int
-) -> np.ndarray:
+def unlinked_twins(adj: torch.Tensor, codes: torch.Tensor, rounds: int) -> np.ndarray:
     """Per graph: has it two unlinked vertices that ``rounds`` GIN layers cannot tell apart?
 
     Twins are vertices of one graph with the same colour after ``rounds`` of 1-WL refinement on
     the symmetrised adjacency (``codes`` the initial colours): a GIN of that depth gives them
-    the same latent, so the plain inner-product decoder links them. Colours are 64-bit integer
-    hashes (a neighbour multiset is a wrapping sum of random codes), exact up to collisions of
-    probability about 2^-64 per pair, never float rounding.
+    the same latent, so the plain inner-product decoder links them. Padded vertices count too:
+    all get the one latent of an empty vertex, so a graph two or more vertices smaller than the
+    padded size never decodes exactly either. Colours are 64-bit integer hashes (a neighbour
+    multiset is a wrapping sum of random codes), exact up to collisions of probability about
+    2^-64 per pair, never float rounding.
     """
     sym = (adj + adj.transpose(1, 2)).numpy().astype(np.int64)
     colours = codes.numpy().astype(np.int64)
@@ -202,8 +211,6 @@ def unlinked_twins(
         neighbours = np.einsum("bij,bj->bi", sym, codes_of[colours])
         keys = neighbours ^ (colours * np.int64(0x9E3779B97F4A7C15 - 2**64))
         colours = np.unique(keys, return_inverse=True)[1].reshape(colours.shape)
-    nodes = colours.shape[1]
     same = colours[:, :, None] == colours[:, None, :]
-    real = mask.numpy()
-    pair = real[:, :, None] & real[:, None, :] & ~np.eye(nodes, dtype=bool)
+    pair = ~np.eye(colours.shape[1], dtype=bool)
     return (same & pair & (sym == 0)).any(axis=(1, 2))

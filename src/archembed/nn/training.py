@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import torch
@@ -34,6 +34,17 @@ from archembed.nn.runtime import (
 from archembed.progress import ProgressBar
 
 CHECKPOINT_KEYS = ("model", "optimizer", "epoch", "history", "config", "seed", "version")
+ADAM_GROUP = {
+    "weight_decay": 0,
+    "amsgrad": False,
+    "maximize": False,
+    "foreach": None,
+    "capturable": False,
+    "differentiable": False,
+    "fused": None,
+    "decoupled_weight_decay": False,
+}
+"""The fixed settings of :class:`FlatAdam`'s parameter group, as ``torch.optim.Adam`` saves them."""
 GLOBAL_STREAM = 2**20
 """The :class:`EpochRandom` stream that seeds torch's global generator during an epoch."""
 Batches = Callable[["EpochRandom"], Iterable[Any]]
@@ -56,7 +67,7 @@ def seeded(seed: int, device: torch.device | None = None) -> Iterator[None]:
 
 def step(
     model: torch.nn.Module,
-    optimizer: torch.optim.Optimizer,
+    optimizer: Optimizer,
     total: torch.Tensor,
     grad_clip: float | None = None,
 ) -> None:
@@ -68,15 +79,38 @@ def step(
     optimizer.step()
 
 
-class FlatAdam(torch.optim.Adam):
+class Optimizer(Protocol):
+    """What the loop needs of an optimiser: a ``torch.optim.Optimizer`` or a :class:`FlatAdam`."""
+
+    def zero_grad(self, set_to_none: bool = True) -> None: ...
+
+    def step(self) -> Any: ...
+
+    def state_dict(self) -> dict[str, Any]: ...
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None: ...
+
+
+class FlatAdam:
     """Adam on one flat buffer that holds all of a model's parameters and one for their gradients.
 
-    Each parameter (and its gradient) becomes a view into the buffers, so a step, zeroing and
-    the optimiser state are a few large operations instead of several per tensor; the
-    arithmetic per element is Adam's. Create it after the model is on its device.
+    Each parameter (and its gradient) becomes a view into the buffers, so a step, zeroing,
+    clipping and the optimiser state are a few large operations instead of several per tensor.
+    The arithmetic is ``torch.optim.Adam``'s (single-tensor path), number for number, and so is
+    gradient clipping with ``grad_clip`` (``clip_grad_norm_``'s total norm of the per-parameter
+    norms); the state dict has ``torch.optim.Adam``'s layout. Not a ``torch.optim.Optimizer``:
+    creating one of those imports torch's compiler stack, about a second of start-up. Create it
+    after the model is on its device.
     """
 
-    def __init__(self, params: Iterable[torch.nn.Parameter], **options: Any) -> None:
+    def __init__(
+        self,
+        params: Iterable[torch.nn.Parameter],
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        grad_clip: float | None = None,
+    ) -> None:
         params = [p for p in params if p.requires_grad]
         flat = torch.nn.Parameter(torch.cat([p.detach().reshape(-1) for p in params]))
         flat.grad = torch.zeros_like(flat)
@@ -86,13 +120,55 @@ class FlatAdam(torch.optim.Adam):
             param.data = flat.data[offset : offset + size].view_as(param)
             param.grad = flat.grad[offset : offset + size].view_as(param)
             offset += size
-        super().__init__([flat], **options)
-        self.flat = flat
+        self.flat, self.grads = flat, [p.grad for p in params]
+        self.lr, self.betas, self.eps, self.grad_clip = float(lr), betas, float(eps), grad_clip
+        self.steps = 0
+        self.exp_avg, self.exp_avg_sq = torch.zeros_like(flat), torch.zeros_like(flat)
+        self._denom = torch.empty_like(flat)
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Zero the gradient buffer in place (the parameters' gradients are views into it)."""
         assert self.flat.grad is not None
         self.flat.grad.zero_()
+
+    @torch.no_grad()
+    def step(self) -> None:
+        """Clip the gradients (with ``grad_clip``), then one Adam update of every parameter."""
+        grad, (beta1, beta2) = self.flat.grad, self.betas
+        assert grad is not None
+        if self.grad_clip is not None:
+            norms = torch.stack(torch._foreach_norm(self.grads, 2.0))
+            coef = self.grad_clip / (torch.linalg.vector_norm(norms, 2.0) + 1e-6)
+            grad.mul_(torch.clamp(coef, max=1.0))
+        self.steps += 1
+        self.exp_avg.lerp_(grad, 1 - beta1)
+        self.exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
+        step_size = self.lr / (1 - beta1**self.steps)
+        correction = (1 - beta2**self.steps) ** 0.5
+        denom = torch.sqrt(self.exp_avg_sq, out=self._denom).div_(correction).add_(self.eps)
+        self.flat.data.addcdiv_(self.exp_avg, denom, value=-step_size)
+
+    def state_dict(self) -> dict[str, Any]:
+        """The state in ``torch.optim.Adam``'s layout (one parameter: the flat buffer)."""
+        state = {}
+        if self.steps:
+            state[0] = {
+                "step": torch.tensor(float(self.steps)),
+                "exp_avg": self.exp_avg.clone(),
+                "exp_avg_sq": self.exp_avg_sq.clone(),
+            }
+        group = {**ADAM_GROUP, "lr": self.lr, "betas": self.betas, "eps": self.eps, "params": [0]}
+        return {"state": state, "param_groups": [group]}
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Take back :meth:`state_dict` (or a ``torch.optim.Adam`` state of the flat buffer)."""
+        group = state_dict["param_groups"][0]
+        self.lr, self.betas, self.eps = float(group["lr"]), tuple(group["betas"]), group["eps"]
+        state = state_dict["state"].get(0)
+        self.steps = 0 if state is None else int(state["step"])
+        if state is not None:
+            self.exp_avg.copy_(state["exp_avg"])
+            self.exp_avg_sq.copy_(state["exp_avg_sq"])
 
 
 @dataclass(frozen=True)
@@ -186,7 +262,7 @@ class Trainer:
     def fit(
         self,
         model: torch.nn.Module,
-        optimizer: torch.optim.Optimizer,
+        optimizer: Optimizer,
         batches: Batches,
         loss: Loss,
         scheduler: torch.optim.lr_scheduler.LRScheduler | None = None,
@@ -221,7 +297,7 @@ class Trainer:
     def _epoch(
         self,
         model: torch.nn.Module,
-        optimizer: torch.optim.Optimizer,
+        optimizer: Optimizer,
         batches: Batches,
         loss: Loss,
         epoch: int,
@@ -254,7 +330,7 @@ class Trainer:
     def _step(
         self,
         model: torch.nn.Module,
-        optimizer: torch.optim.Optimizer,
+        optimizer: Optimizer,
         computed: tuple[torch.Tensor, dict[str, float]],
         epoch: int,
     ) -> dict[str, float]:
@@ -267,7 +343,7 @@ class Trainer:
     def _save(
         self,
         model: torch.nn.Module,
-        optimizer: torch.optim.Optimizer,
+        optimizer: Optimizer,
         scheduler: torch.optim.lr_scheduler.LRScheduler | None,
         epoch: int,
         history: list[dict[str, float]],
@@ -292,7 +368,7 @@ class Trainer:
     def _restore(
         self,
         model: torch.nn.Module,
-        optimizer: torch.optim.Optimizer,
+        optimizer: Optimizer,
         scheduler: torch.optim.lr_scheduler.LRScheduler | None,
     ) -> tuple[int, list[dict[str, float]]]:
         """Continue from the checkpoint when asked and present; else start at epoch 0."""

@@ -84,11 +84,15 @@ class LeaderboardPlan:
         return {**{k: getattr(self, k) for k in keys}, "n_cells": n_cells}
 
 
-def all_predictors() -> list[str]:
-    """The specs ``--predictors all`` stands for."""
+def all_predictors(space_name: str) -> list[str]:
+    """The specs ``--predictors all`` stands for on the space named ``space_name``."""
     from archembed import encoders  # noqa: F401  (registers the built-in encoders)
 
-    supervised = [name for name in ENCODERS.names() if ENCODERS.get(name).supervised]
+    supervised = [
+        name
+        for name in ENCODERS.names()
+        if ENCODERS.get(name).supervised and ENCODERS.get(name).applies_to(space_name)
+    ]
     return supervised + list(BASELINE_HEADS)
 
 

@@ -10,6 +10,12 @@ A multi-objective strategy is told the ``(n, m)`` scores and the ``(n, c)`` slac
 single-objective strategy may search one objective under constraints: it is told the
 objective's score where the architecture is feasible and, where it is not, the lowest score
 of the searched domain (so it never prefers an infeasible cell to a feasible one).
+
+With a predicted free metric (``METRIC~N``) the strategy is told the seed's prediction
+(:meth:`MultiObjective.observed`) while feasibility and the metrics above use the table; the
+trajectory adds ``predicted.<metric>`` and the summary ``<metric>_measured`` (cells measured
+for the fit, not counted as queries) and ``<metric>_rmse`` (the prediction's error on the other
+cells).
 """
 
 from __future__ import annotations
@@ -24,10 +30,12 @@ from archembed.errors import ConfigError
 from archembed.graph import ArchGraph
 from archembed.search.base import Strategy
 from archembed.search.budget import Budget
-from archembed.search.multiobjective import MultiObjective
+from archembed.search.multiobjective import MultiObjective, Observed
 
 METRIC_PREFIX = "metric."
 """Trajectory columns ``metric.<name>`` hold each named metric's raw value."""
+PREDICTED_PREFIX = "predicted."
+"""Trajectory columns ``predicted.<name>``: what the strategy was told of a predicted metric."""
 MO_FINALS = ("hv_ratio", "igd_plus", "front_share", "infeasible")
 """Columns whose final value a seed's summary records."""
 SINGLE_COLUMNS = (
@@ -96,6 +104,7 @@ def run_mo_search(
     infeasible, rounds = 0, 0
     timings = {"strategy_seconds": 0.0, "objective_seconds": 0.0}
     start = time.perf_counter()
+    seen = objective.observed(rng)
     while (allowed := budget.remaining(len(rows), 0.0)) > 0:
         tick = time.perf_counter()
         graphs = strategy.ask(min(batch, allowed))
@@ -105,9 +114,11 @@ def run_mo_search(
         tick = time.perf_counter()
         result = objective.evaluate(graphs, rng)
         values = objective.values(graphs)
+        told = result if seen is None else seen.evaluate(objective.rows(graphs))
+        predicted = _predicted(seen, objective.rows(graphs))
         timings["objective_seconds"] += time.perf_counter() - tick
         tick = time.perf_counter()
-        tell(strategy, graphs, result.scores, result.slack, objective.floor)
+        tell(strategy, graphs, told.scores, told.slack, objective.floor)
         timings["strategy_seconds"] += time.perf_counter() - tick
         tick = time.perf_counter()
         rounds += 1
@@ -123,6 +134,7 @@ def run_mo_search(
                     best = (score, native)
             row: dict[str, object] = {"query": len(rows) + 1, "round": rounds, "arch": native}
             row.update({f"{METRIC_PREFIX}{k}": float(v[i]) for k, v in values.items()})
+            row.update({f"{PREDICTED_PREFIX}{k}": float(v[i]) for k, v in predicted.items()})
             row.update({"feasible": bool(ok[i]), "infeasible": infeasible, **measured})
             row.update(_single(objective, score, best))
             row.update({"cost": 0.0, "elapsed": 0.0})
@@ -131,7 +143,18 @@ def run_mo_search(
         if on_round is not None:
             on_round(len(rows))
     timings["total_seconds"] = time.perf_counter() - start
+    if seen is not None:
+        for name, error in seen.rmse.items():
+            timings[f"{name}_measured"] = float(objective.predicted[name])
+            timings[f"{name}_rmse"] = error
     return pd.DataFrame(rows), timings
+
+
+def _predicted(seen: Observed | None, rows: np.ndarray) -> dict[str, np.ndarray]:
+    """The predicted metrics' values the strategy was told for ``rows``."""
+    if seen is None:
+        return {}
+    return {name: column[rows] for name, column in seen.predicted.items()}
 
 
 def _single(objective: MultiObjective, score: float, best: tuple[float, str]) -> dict[str, object]:

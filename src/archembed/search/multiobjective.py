@@ -12,6 +12,12 @@ that has one (:mod:`archembed.benchmarks.network_costs`). Constraints on ``free`
 (known without training, e.g. net_params) prune the domain up front, so no query is spent on a
 cell that breaks them.
 
+A free metric written ``METRIC~N`` (e.g. ``edgegpu_latency~20``) is *predicted*: each seed
+measures it on ``N`` cells drawn with the seed's random stream (measurements reported, not
+counted as queries), fits an additive model (Bayesian ridge on the one-hot encoding) once,
+and the strategy is told the prediction for every other cell; the truth below (feasibility,
+hypervolume, regret) always uses the measured table (:meth:`MultiObjective.observed`).
+
 Truth, fixed from the full table before the search starts: each objective is turned into a
 minimised one and normalised to [0, 1] by the min and max over the domain's feasible cells;
 the reference point is 1.1 in every dimension; the true front is the non-dominated set of the
@@ -46,6 +52,9 @@ REFERENCE = 1.1
 METRIC_NAME = r"(?:[A-Za-z0-9_.-]+/)?[A-Za-z_][A-Za-z0-9_.-]*"
 OBJECTIVE = re.compile(rf"\s*({METRIC_NAME})\s*:\s*(max|min)\s*")
 CONSTRAINT = re.compile(rf"\s*({METRIC_NAME})\s*(<=|>=)\s*(\S+)\s*")
+FREE = re.compile(rf"\s*({METRIC_NAME})\s*(?:~\s*(\d+))?\s*")
+MIN_MEASURED = 2
+"""Fewest measured cells a predicted free metric may be fitted on."""
 
 
 @dataclass(frozen=True)
@@ -103,6 +112,23 @@ def parse_constraint(text: str) -> ConstraintSpec:
     return ConstraintSpec(match[1], match[2], bound)
 
 
+def parse_free(items: Iterable[str]) -> dict[str, int | None]:
+    """Free metrics: ``METRIC`` (known exactly) -> None, ``METRIC~N`` (predicted) -> N."""
+    free: dict[str, int | None] = {}
+    for item in items:
+        match = FREE.fullmatch(item) if isinstance(item, str) else None
+        if match is None:
+            raise ConfigError(
+                f"free metric {item!r}: write METRIC (known exactly) or METRIC~N (predicted "
+                "from N measured cells), e.g. net_params or edgegpu_latency~20"
+            )
+        cells = None if match[2] is None else int(match[2])
+        if cells is not None and cells < MIN_MEASURED:
+            raise ConfigError(f"free metric {item!r}: measure at least {MIN_MEASURED} cells")
+        free[match[1]] = cells
+    return free
+
+
 def _number(text: str) -> float | None:
     try:
         value = float(text)
@@ -136,6 +162,22 @@ class Truth:
         }
 
 
+@dataclass
+class Observed:
+    """What one seed's strategy is told for every cell of the domain: scores and slacks with
+    each predicted metric's prediction in place of the measurement (except on the measured
+    cells), and the prediction's RMSE over the other cells."""
+
+    scores: np.ndarray
+    slacks: np.ndarray | None
+    predicted: dict[str, np.ndarray]
+    rmse: dict[str, float]
+
+    def evaluate(self, rows: np.ndarray) -> Evaluation:
+        slack = None if self.slacks is None else self.slacks[rows]
+        return Evaluation(scores=self.scores[rows], costs=np.zeros(len(rows)), slack=slack)
+
+
 class MultiObjective(Objective):
     """Several benchmark metrics, each "higher is better" once minimised ones are negated,
     with constraint slacks; its ``truth`` measures a found set against the true front."""
@@ -152,7 +194,9 @@ class MultiObjective(Objective):
         self.dataset = dataset
         self.objectives = tuple(objectives)
         self.constraints = tuple(constraints)
-        self.free = tuple(free)
+        free_cells = parse_free(free)
+        self.free = tuple(free_cells)
+        self.predicted = {m: n for m, n in free_cells.items() if n is not None}
         self._check_free()
         names = list(
             dict.fromkeys(
@@ -164,18 +208,20 @@ class MultiObjective(Objective):
         column = {name: i for i, name in enumerate(names)}
         keep = np.ones(len(graphs), dtype=bool)
         for spec in self.constraints:
-            if spec.metric in self.free:
+            if spec.metric in self.free and spec.metric not in self.predicted:
                 keep &= spec.slack(table[:, column[spec.metric]]) >= 0
         self.space = RestrictedSpace(benchmark.space, [g for g, k in zip(graphs, keep) if k])
-        table = table[keep]
-        signs = np.array([1.0 if o.maximise else -1.0 for o in self.objectives])
-        self.scores = table[:, [column[o.metric] for o in self.objectives]] * signs
-        self.raw = {name: table[:, i] for name, i in column.items()}
-        self.slacks = None
-        self.feasible = np.ones(len(table), dtype=bool)
-        if self.constraints:
-            slacks = [c.slack(table[:, column[c.metric]]) for c in self.constraints]
-            self.slacks = np.stack(slacks, axis=1)
+        self.raw = {name: table[keep, i] for name, i in column.items()}
+        self.scores, self.slacks = self._goals(self.raw)
+        self.features_: np.ndarray | None = None
+        too_many = {m: n for m, n in self.predicted.items() if n > self.space.size}
+        if too_many:
+            name, cells = next(iter(too_many.items()))
+            raise ConfigError(
+                f"free metric {name}~{cells}: the searched set has only {self.space.size} cells"
+            )
+        self.feasible = np.ones(len(self.scores), dtype=bool)
+        if self.slacks is not None:
             self.feasible = (self.slacks >= 0).all(axis=1)
         if not self.feasible.any():
             raise ConfigError(
@@ -185,6 +231,14 @@ class MultiObjective(Objective):
         self.optimum = float(self.scores[self.feasible, 0].max())
         self.truth_set = self._truth()
 
+    def _goals(self, raw: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray | None]:
+        """Higher-is-better objective scores and constraint slacks of metric columns."""
+        signs = np.array([1.0 if o.maximise else -1.0 for o in self.objectives])
+        scores = np.column_stack([raw[o.metric] for o in self.objectives]) * signs
+        if not self.constraints:
+            return scores, None
+        return scores, np.column_stack([c.slack(raw[c.metric]) for c in self.constraints])
+
     def _check_free(self) -> None:
         named = {o.metric for o in self.objectives} | {c.metric for c in self.constraints}
         unknown = [m for m in self.free if m not in named]
@@ -193,6 +247,28 @@ class MultiObjective(Objective):
                 f"free metric {unknown[0]!r} is neither an objective nor a constraint; "
                 f"named: {', '.join(sorted(named))}"
             )
+
+    def observed(self, rng: np.random.Generator) -> Observed | None:
+        """One seed's view with every predicted metric fitted on cells drawn by ``rng``
+        (None without predicted metrics: the strategy is told the measurements)."""
+        if not self.predicted:
+            return None
+        features = self._features()
+        raw, rmse = dict(self.raw), {}
+        for name, cells in self.predicted.items():
+            measured = rng.choice(len(features), size=cells, replace=False)
+            raw[name], rmse[name] = _predict(features, self.raw[name], measured)
+        scores, slacks = self._goals(raw)
+        predicted = {name: raw[name] for name in self.predicted}
+        return Observed(scores, slacks, predicted, rmse)
+
+    def _features(self) -> np.ndarray:
+        """One-hot encoding of every cell of the domain (computed once)."""
+        if self.features_ is None:
+            from archembed.encoders.baseline import OneHotEncoder
+
+            self.features_ = OneHotEncoder(self.space.base).transform(self.space.enumerate())
+        return self.features_
 
     def _truth(self) -> Truth:
         """Normalisation, reference and front from the feasible cells of the whole table."""
@@ -232,10 +308,27 @@ class MultiObjective(Objective):
                 for name, label in self.labels.items()
             },
             "free": list(self.free),
+            "predicted": dict(self.predicted),
             "archs": self.space.size,
             "feasible": int(self.feasible.sum()),
             "front": len(self.truth_set.front),
         }
+
+
+def _predict(
+    features: np.ndarray, values: np.ndarray, measured: np.ndarray
+) -> tuple[np.ndarray, float]:
+    """Additive prediction of ``values`` from the ``measured`` rows (kept exact there) and its
+    RMSE over the other rows."""
+    from sklearn.linear_model import BayesianRidge
+
+    model = BayesianRidge().fit(features[measured], values[measured])
+    predicted = model.predict(features)
+    predicted[measured] = values[measured]
+    others = np.ones(len(values), dtype=bool)
+    others[measured] = False
+    error = predicted[others] - values[others]
+    return predicted, float(np.sqrt(np.mean(error**2))) if others.any() else 0.0
 
 
 def _metric_table(

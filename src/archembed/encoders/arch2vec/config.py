@@ -32,17 +32,21 @@ from archembed.checks import (
     check_recipe,
     check_seed,
 )
-from archembed.encoders.locality import check_locality_options
 from archembed.errors import ConfigError
 from archembed.nn.graph_autoencoder import GRAPH_ENCODERS, OP_LOSSES
-from archembed.nn.metric_learning import NO_METRIC_LOSS
 from archembed.spaces.base import SearchSpace, get_space
 
 RECIPES = ("default", "official", "paper", "fast")
 """The named recipes of :meth:`Arch2VecConfig.recipe`."""
 DEFAULT_EPOCHS = {"nb101": 8, "nb201": 10, "darts": 10, "darts_cell": 10}
-"""The paper's epochs per space; other spaces use :data:`FALLBACK_EPOCHS`."""
+"""The paper's epochs per space; other spaces use :data:`FALLBACK_EPOCHS` or more (see
+:data:`MIN_STEPS`)."""
 FALLBACK_EPOCHS = 10
+MIN_STEPS = 3000
+"""Training steps a space of known size without a paper epoch count gets at least: a benchmark
+of a few hundred cells has only about ten batches per epoch, so its epochs grow until it trains
+as many steps as :data:`FALLBACK_EPOCHS` epochs of about 20,000 cells (NAS-Bench-Graph's 26,206
+keep 10 epochs)."""
 POOLINGS = ("mean", "sum")
 DATA_ORDERS = ("reshuffle", "fixed")
 """Training order: a new random order every epoch, or one random order for every epoch (the
@@ -117,10 +121,13 @@ class Arch2VecConfig:
         if self.grad_clip is not None:
             self._set("grad_clip", float(self.grad_clip))
         self._set("locality_weight", float(self.locality_weight))
-        if self.locality_loss == NO_METRIC_LOSS:
-            self._set("locality_loss", None)
-        if self.locality_loss is not None:
-            self._set("locality_miner", self.metric_loss().miner_name)
+        if self.locality_loss is not None:  # metric learning is a heavy import: only when used
+            from archembed.nn.metric_learning import NO_METRIC_LOSS
+
+            if self.locality_loss == NO_METRIC_LOSS:
+                self._set("locality_loss", None)
+            else:
+                self._set("locality_miner", self.metric_loss().miner_name)
 
     def _set(self, name: str, value: object) -> None:
         object.__setattr__(self, name, value)
@@ -154,6 +161,8 @@ class Arch2VecConfig:
         """The locality metric loss (validated), or None when the locality loss is off."""
         if self.locality_loss is None:
             return None
+        from archembed.encoders.locality import check_locality_options
+
         return check_locality_options(
             self.locality_loss,
             self.locality_miner,
@@ -165,10 +174,18 @@ class Arch2VecConfig:
         )
 
     def n_epochs(self, space: SearchSpace) -> int:
-        """The epochs to train: ``epochs``, else the paper's number for ``space``."""
+        """The epochs to train: ``epochs``, else the paper's number for ``space``, else enough
+        epochs for :data:`MIN_STEPS` steps over a finite space's training share (at least
+        :data:`FALLBACK_EPOCHS`)."""
         if self.epochs is not None:
             return int(self.epochs)
-        return DEFAULT_EPOCHS.get(space.name, FALLBACK_EPOCHS)
+        if space.name in DEFAULT_EPOCHS:
+            return DEFAULT_EPOCHS[space.name]
+        if not space.size:
+            return FALLBACK_EPOCHS
+        training = space.size - round(space.size * self.holdout)
+        steps = max(1, -(-training // self.batch_size))
+        return max(FALLBACK_EPOCHS, -(-MIN_STEPS // steps))
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready fields; the ``locality_*`` ones only when the locality loss is on and

@@ -73,7 +73,19 @@ class Sampling:
         ModelSpec prunes the dead ones. A model trained with the zero-padding op loss is decoded
         that way; a model with a trained absent class keeps it (:meth:`decode_codes`).
         """
-        return self.decode_codes(z, real_ops_only=self.settings.op_loss == "sigmoid-zero-pad")
+        return self.decode_codes(z, real_ops_only=self._paper_real_ops)
+
+    @property
+    def _paper_real_ops(self) -> bool:
+        return bool(self.settings.op_loss == "sigmoid-zero-pad")
+
+    def decode_both(
+        self, z: np.ndarray | torch.Tensor
+    ) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+        """:meth:`decode_codes` and :meth:`paper_decode_codes` of ``z``, decoded once when they
+        are the same (every model without the zero-padding op loss)."""
+        decoded = self.decode_codes(z)
+        return decoded, self.paper_decode_codes(z) if self._paper_real_ops else decoded
 
     def sample_latents(self, n: int, rng: np.random.Generator, prior: str = "train") -> np.ndarray:
         """``n`` per-vertex latents: ``"train"`` draws each slot and dimension from a Gaussian with
@@ -91,11 +103,11 @@ class Sampling:
         """Validity and uniqueness of the samples decoded from ``z``: the paper's definition
         (``validity``, ``uniqueness``) and the strict one (``*_strict``: architectures of the
         space, uniqueness by identity)."""
-        codes, adjacency = self.decode_codes(z)
+        (codes, adjacency), paper_codes = self.decode_both(z)
         graphs = graphs_from_codes(self.space, codes, adjacency)
         strict = validity_uniqueness(self.space, graphs)
         valid = np.array([graph is not None for graph in graphs], dtype=bool)
-        paper = paper_quality(self.space, *self.paper_decode_codes(z), valid)
+        paper = paper_quality(self.space, *paper_codes, valid)
         return {
             "validity": paper["validity"],
             "uniqueness": paper["uniqueness"],

@@ -21,7 +21,6 @@ import numpy as np
 import torch
 
 from archembed.encoders.arch2vec.data import GraphBatch, fingerprint, graph_batch, slot_stats
-from archembed.encoders.locality import locality_batch
 from archembed.errors import ConfigError
 from archembed.graph import ArchGraph
 from archembed.nn.graph_autoencoder import GraphAutoencoder, unlinked_twins
@@ -104,6 +103,8 @@ class TrainingRun:
 
     def _locality_loss(self, index: torch.Tensor) -> torch.Tensor:
         """Metric loss on the graph embeddings of the batch's anchors and fresh positives."""
+        from archembed.encoders.locality import locality_batch  # heavy import, only when used
+
         settings, space = self.settings, self.encoder.space
         anchors = [self.train_graphs[i] for i in index[: settings.locality_anchors].tolist()]
         graphs, labels = locality_batch(
@@ -174,7 +175,7 @@ def fit_encoder(
     if len(data) < 2:
         raise ConfigError("arch2vec needs at least 2 architectures to train on")
     if encoder.settings.adj_offset is None:
-        twins = unlinked_twins(data.adj, data.codes, data.mask, len(encoder.settings.hidden))
+        twins = unlinked_twins(data.adj, data.codes, len(encoder.settings.hidden))
         encoder.adj_offset = bool(twins.any())
     settings = encoder.settings
     train_idx, hold_idx = split(len(data), settings.holdout, settings.seed)
@@ -196,7 +197,6 @@ def fit_encoder(
         epochs=run.epochs,
         seed=settings.seed,
         config={**encoder.config(), "fingerprint": fingerprint(data)},
-        grad_clip=settings.grad_clip,
         checkpoint=path,
         resume=resume,
         progress=progress,
@@ -205,7 +205,7 @@ def fit_encoder(
         on_resume=run.restore,
     )
     encoder.model_ = model
-    optimizer = FlatAdam(model.parameters(), lr=settings.lr)
+    optimizer = FlatAdam(model.parameters(), lr=settings.lr, grad_clip=settings.grad_clip)
     encoder.history_ = trainer.fit(model, optimizer, run.batches, run.loss)
     if run.training_stats is not None:  # only collected with latent_stats="last-epoch"
         encoder.latent_mean_, encoder.latent_std_ = run.training_stats
