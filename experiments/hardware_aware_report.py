@@ -26,6 +26,7 @@ from archembed.benchmarks.catalog import load_benchmark
 from archembed.experiments.config import read_yaml_file
 from archembed.experiments.results import load_run
 from archembed.search.multiobjective import MultiObjective, parse_constraint, parse_objectives
+from archembed.tables import markdown_table
 from archembed.viz.pareto import (
     cross_device,
     plot_attainment,
@@ -148,8 +149,7 @@ def caps_section(root: Path, first: int) -> None:
         "infeasible queries",
         "test_acc of the incumbent",
     )
-    print("| " + " | ".join(columns) + " |")
-    print("|" + "---|" * len(columns))
+    print("\n".join(markdown_table(columns, [])))
     for config, frames in load_runs(root, first).values():
         spec = config["benchmark"]
         dataset = spec["search"].split("/")[0]
@@ -183,8 +183,7 @@ def predicted_section(root: Path, first: int) -> None:
         "returned cell truly feasible",
         "regret of the returned cell",
     )
-    print("| " + " | ".join(columns) + " |")
-    print("|" + "---|" * len(columns))
+    print("\n".join(markdown_table(columns, [])))
     for run in sorted(p for p in root.iterdir() if p.is_dir()):
         summaries, trajectories = load_run(run)
         seeds = sorted(s for s in trajectories if s < first)

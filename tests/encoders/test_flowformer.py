@@ -75,11 +75,8 @@ def test_attention_reads_only_nodes_on_a_path():
 
 
 @pytest.fixture(scope="module")
-def nb201_split(nb201_bench):
-    graphs, y = nb201_bench.labels("cifar10-valid", "val_acc", 200)
-    order = np.random.default_rng(1).permutation(len(graphs))
-    train, test = order[:120], order[120:720]
-    return [graphs[i] for i in train], y[train], [graphs[i] for i in test], y[test]
+def nb201_split(nb201_labelled_split):
+    return nb201_labelled_split(seed=1, n_train=120, n_test=600)
 
 
 def test_flowformer_ranks_unseen_nb201_cells_and_round_trips(nb201_split, tmp_path):

@@ -55,11 +55,8 @@ def test_statistics_ignore_vertices_no_signal_crosses():
 
 
 @pytest.fixture(scope="module")
-def nb201_slice(nb201_bench):
-    graphs, y = nb201_bench.labels("cifar10-valid", "val_acc", 200)
-    order = np.random.default_rng(0).permutation(len(graphs))
-    train, test = order[:150], order[150:750]
-    return [graphs[i] for i in train], y[train], [graphs[i] for i in test], y[test]
+def nb201_slice(nb201_labelled_split):
+    return nb201_labelled_split(seed=0, n_train=150, n_test=600)
 
 
 @pytest.mark.parametrize("name", ["mlp-stats", "tagates-stats"])

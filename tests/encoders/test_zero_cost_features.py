@@ -46,11 +46,8 @@ def test_a_space_or_dataset_without_proxies_is_refused_at_construction(space, pa
 
 
 @pytest.fixture(scope="module")
-def nb201_slice(nb201_bench):
-    graphs, y = nb201_bench.labels("cifar10-valid", "val_acc", 200)
-    order = np.random.default_rng(1).permutation(len(graphs))
-    train, test = order[:100], order[100:700]
-    return [graphs[i] for i in train], y[train], [graphs[i] for i in test], y[test]
+def nb201_slice(nb201_labelled_split):
+    return nb201_labelled_split(seed=1, n_train=100, n_test=600)
 
 
 def test_unified_mlp_ranks_unseen_cells_and_reloads(nb201_slice, tmp_path):
