@@ -2,7 +2,7 @@
 
 Usage: ARCHEMBED_DATA=../shared/data python bench/bench_arch2vec.py [--threads N]
     [--nb101-model DIR] [--skip-nasbench-graph] [--official-epochs N]
-    [--paired-official DIR [--paired-epochs N] [--repeats N]]
+    [--paired-official DIR [--paired-epochs N] [--repeats N]] [--step-profile N]
 
 Prints Markdown rows: wall and CPU seconds, the quality reached, the target and the load
 average. The NB101 8-epoch time is extrapolated from ``--nb101-steps`` training steps (the full
@@ -11,6 +11,9 @@ Embedding all NB101 cells uses ``--nb101-model`` if given (speed does not depend
 so by default a model fitted for 0 epochs on 1,000 cells is used). ``--official-epochs N`` times
 only the official recipe on NB201: training CPU seconds per epoch and step, and the per-epoch
 validity / reconstruction check (docs/BENCHMARKS.md, "arch2vec training speed").
+
+``--step-profile N`` times N training steps of the official recipe on NB201 (CPU time): forward
+and loss, backward, optimiser, and what the matrix products, batch norms and ReLUs cost alone.
 
 ``--paired-official DIR`` measures ``archembed pretrain arch2vec --space nb201 --recipe
 official`` side by side with the official arch2vec code (a checkout of MSU-MLSys-Lab/arch2vec
@@ -81,6 +84,83 @@ def official_speed(epochs: int) -> None:
         f"{float(np.mean([h['monitor_seconds'] for h in encoder.history_])):.2f} s/epoch wall"
     )
     row(f"nb201: official recipe, epochs {epochs}", wall, cpu, quality, "<= 0.5x official")
+
+
+def cpu_us(fn: Callable[[], object], repeats: int = 200) -> float:
+    """Median CPU microseconds of one call of ``fn`` (five rounds of ``repeats`` calls)."""
+    fn()
+    rounds = []
+    for _ in range(5):
+        began = time.process_time()
+        for _ in range(repeats):
+            fn()
+        rounds.append((time.process_time() - began) / repeats * 1e6)
+    return float(np.median(rounds))
+
+
+def kernel_costs() -> dict[str, float]:
+    """CPU microseconds per step of the step's main kernels run alone (hot cache)."""
+    x, w, g = torch.randn(256, 128), torch.randn(128, 128), torch.randn(256, 128)
+    gamma, beta, mean, var = torch.ones(128), torch.zeros(128), torch.zeros(128), torch.ones(128)
+    empty = torch.empty(0)
+    relu_back = torch.ops.aten.threshold_backward.default
+    norm_back = torch.ops.aten.native_batch_norm_backward.default
+    return {
+        "21 products 256 x 128 by 128 x 128 (MKL)": 21 * cpu_us(lambda: x @ w),
+        "8 batch norms (eval), forward and backward": 8
+        * cpu_us(
+            lambda: (
+                torch.native_batch_norm(x, gamma, beta, mean, var, False, 0.1, 1e-5),
+                norm_back(g, x, gamma, mean, var, empty, empty, False, 1e-5, [True] * 3),
+            )
+        ),
+        "8 ReLUs, forward and backward": 8 * cpu_us(lambda: relu_back(g, torch.relu(x), 0)),
+    }
+
+
+def step_profile(steps: int) -> None:
+    """CPU time of one training step of the official recipe on NB201 (batch 32, eval mode as in
+    epochs 2-10), split into forward + loss, backward and optimiser, next to what its kernels
+    alone cost (the 21 products of 256 x 128 by 128 x 128, batch norm, ReLU)."""
+    from archembed.encoders.arch2vec import Arch2Vec, graph_batch
+    from archembed.nn.training import FlatAdam
+    from archembed.spaces import get_space
+
+    space = get_space("nb201")
+    encoder = Arch2Vec.from_recipe("official", space)
+    settings = encoder.settings
+    data = graph_batch(*space.tensors(space.enumerate()[: 32 * steps]))
+    model = encoder.new_model().eval()
+    optimizer = FlatAdam(model.parameters(), lr=settings.lr, grad_clip=settings.grad_clip)
+    targets = model.targets(data.adj, data.codes, data.mask)
+    batches = [
+        (data.take(slice(i, i + 32), torch.device("cpu")), targets.rows(i, i + 32))
+        for i in range(0, 32 * steps, 32)
+    ]
+
+    def forward(i: int) -> torch.Tensor:
+        batch, target = batches[i % steps]
+        args = (batch.adj, batch.ops, batch.codes, batch.mask, settings.kl_weight)
+        return model.loss(*args, adj_weight=settings.adj_weight, targets=target).total
+
+    def whole() -> None:
+        for i in range(steps):
+            optimizer.zero_grad()
+            forward(i).backward()
+            optimizer.step()
+
+    whole_us = cpu_us(whole, 1) / steps
+    forward_us = cpu_us(lambda: [forward(i) for i in range(steps)], 1) / steps
+    optimiser_us = cpu_us(optimizer.step)
+    print(f"| part of a step ({steps} steps, CPU) | ms per step |")
+    print("|---|---|")
+    print(f"| whole step | {whole_us / 1e3:.2f} |")
+    print(f"| forward and loss | {forward_us / 1e3:.2f} |")
+    backward_us = whole_us - forward_us - optimiser_us
+    print(f"| backward (whole - forward - optimiser) | {backward_us / 1e3:.2f} |")
+    print(f"| optimiser step (clipping check, Adam) | {optimiser_us / 1e3:.2f} |")
+    for name, value in kernel_costs().items():
+        print(f"| kernels alone: {name} | {value / 1e3:.2f} |")
 
 
 def nb101_throughput(steps: int) -> None:
@@ -214,12 +294,16 @@ def main() -> None:
     parser.add_argument("--paired-official", type=Path, help="official arch2vec checkout")
     parser.add_argument("--paired-epochs", type=int, default=3, help="epochs per paired run")
     parser.add_argument("--repeats", type=int, default=3, help="paired runs")
+    parser.add_argument("--step-profile", type=int, default=0, help="time N official steps")
     args = parser.parse_args()
     if args.paired_official:
         paired_official(args.paired_official, args.paired_epochs, args.repeats)
         return
     if args.threads:
         torch.set_num_threads(args.threads)
+    if args.step_profile:
+        step_profile(args.step_profile)
+        return
     print(f"cores: {len(os.sched_getaffinity(0))}, torch threads: {torch.get_num_threads()}")
     print("| measurement | wall s | CPU s | quality | target | load avg 1/5/15 min |")
     print("|---|---|---|---|---|---|")

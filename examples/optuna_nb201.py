@@ -7,7 +7,8 @@ seeds) for ``--trials`` trials; the regret is the best accuracy of the table (91
 study's best value. Finished studies are appended to ``--out`` (a CSV), so an interrupted run
 resumes where it stopped; the table of regrets (mean ± std over seeds) is printed at the end.
 
-    archembed pretrain arch2vec --space nb201 --seed 0 --threads 1 --out models/a2v-nb201
+    archembed pretrain arch2vec --space nb201 --recipe plain --seed 0 --threads 1 \\
+        --out models/a2v-nb201
     python examples/optuna_nb201.py --seeds 30 --trials 100 --arch2vec models/a2v-nb201 \\
         --out optuna_nb201.csv
 """

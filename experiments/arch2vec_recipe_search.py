@@ -1,14 +1,14 @@
-"""Which arch2vec recipe searches best: default vs official embeddings under GP-BO and DNGO.
+"""Which arch2vec recipe searches best: plain vs official embeddings under GP-BO and DNGO.
 
-For each pretraining seed, pretrains arch2vec on NAS-Bench-201 with the default settings and
-with the complete official recipe, and searches nb201/cifar10-valid with each model and each
-strategy (``--seeds`` search seeds x ``--queries`` queries, every unseen cell a candidate);
+For each pretraining seed, pretrains arch2vec on NAS-Bench-201 with archembed's plain VAE
+recipe and with the complete official recipe, and searches nb201/cifar10-valid with each model
+and each strategy (``--seeds`` search seeds x ``--queries`` queries, every unseen cell a candidate);
 optionally one-hot GP-BO as a reference. Writes ``results.md`` under ``--out``:
 
 - per pretraining seed and run: final incumbent validation / test accuracy, regret, regret
   averaged over every query ("anytime"), mean ± sample std over search seeds;
-- per pretraining seed and strategy, default vs official paired by search seed (the same
-  seed draws the same initial cells): share of seeds where the default ends lower, ties,
+- per pretraining seed and strategy, plain vs official paired by search seed (the same
+  seed draws the same initial cells): share of seeds where the plain one ends lower, ties,
   Wilcoxon signed-rank and Mann-Whitney U p-values;
 - across pretraining seeds (the model is the unit): each model's mean regret over its first
   ``--seeds`` search seeds, and a Mann-Whitney U test over those model means.
@@ -34,7 +34,7 @@ from scipy import stats
 from archembed.tables import markdown_table, mean_std_cell
 
 BENCHMARK = "nb201/cifar10-valid"
-RECIPES = ("default", "official")
+RECIPES = ("plain", "official")
 STRATEGIES = ("bo", "dngo")
 COMPARED = ("regret", "anytime_regret")
 
@@ -127,20 +127,20 @@ def runs_table(frames: dict[tuple[str, str], pd.DataFrame]) -> list[str]:
 
 
 def paired_table(frames: dict[tuple[str, str], pd.DataFrame], seeds: list[int]) -> list[str]:
-    """Per pretraining seed and strategy: default vs official paired by search seed."""
-    header = ("pretraining seed", "strategy", "compared", "search seeds", "default better")
+    """Per pretraining seed and strategy: plain vs official paired by search seed."""
+    header = ("pretraining seed", "strategy", "compared", "search seeds", "plain better")
     header += ("tied", "Wilcoxon p", "Mann-Whitney p")
     rows = []
     for seed in seeds:
         for strategy in STRATEGIES:
-            default = frames.get((str(seed), f"{strategy}/default"))
+            plain = frames.get((str(seed), f"{strategy}/plain"))
             official = frames.get((str(seed), f"{strategy}/official"))
-            if default is None or official is None:
+            if plain is None or official is None:
                 continue
-            common = default.index.intersection(official.index)
+            common = plain.index.intersection(official.index)
             for column in COMPARED:
                 a, b = (
-                    default.loc[common, column].to_numpy(),
+                    plain.loc[common, column].to_numpy(),
                     official.loc[common, column].to_numpy(),
                 )
                 better, tied = f"{np.mean(a < b):.0%}", f"{np.mean(np.isclose(a, b)):.0%}"
@@ -172,14 +172,13 @@ def lower_share(a: pd.Series, b: pd.Series) -> str:
 
 def models_table(frames: dict[tuple[str, str], pd.DataFrame], first: int) -> list[str]:
     """Across pretraining seeds: per-model mean over its first ``first`` search seeds."""
-    header = ("strategy", "compared", "models (default / official)", "default: model means")
-    header += ("official: model means", "default lower", "Mann-Whitney p")
+    header = ("strategy", "compared", "models (plain / official)", "plain: model means")
+    header += ("official: model means", "plain lower", "Mann-Whitney p")
     rows = []
     for strategy in STRATEGIES:
         for column in COMPARED:
             a, b = (
-                model_means(frames, f"{strategy}/{recipe}", column, first)
-                for recipe in ("default", "official")
+                model_means(frames, f"{strategy}/{recipe}", column, first) for recipe in RECIPES
             )
             if len(a) < 2 or len(b) < 2:
                 continue

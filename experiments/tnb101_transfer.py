@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import time
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -107,17 +108,24 @@ def embedder(spec: str, space: SearchSpace, graphs: list[ArchGraph], models: dic
     return tabulated(encoder, graphs)
 
 
-Plan = dict[str, tuple[list[float], int, tuple[str, ...]]]
+Plan = list[tuple[str, list[float], int, tuple[str, ...]]]
 
 
 def plan(args: argparse.Namespace) -> Plan:
-    """Shares, number of seeds and source tasks per predictor; ``--limit
-    SPEC:SHARES:SEEDS[:TASKS]`` narrows one (TASKS: comma-separated source tasks)."""
-    out = {spec: (args.shares, args.seeds, TASKS) for spec in args.predictors}
+    """(predictor, shares, number of seeds, source tasks) entries; each ``--limit
+    SPEC:SHARES:SEEDS[:TASKS]`` replaces the default entry of SPEC (TASKS: comma-separated
+    source tasks), and several limits of one SPEC are all run."""
+    limits: dict[str, list[tuple[list[float], int, tuple[str, ...]]]] = {}
     for text in args.limit:
         spec, shares, seeds, *tasks = text.split(":")
         sources = tuple(tasks[0].split(",")) if tasks else TASKS
-        out[spec] = ([float(s) for s in shares.split(",")], int(seeds), sources)
+        limits.setdefault(spec, []).append(
+            ([float(s) for s in shares.split(",")], int(seeds), sources)
+        )
+    out: Plan = []
+    for spec in dict.fromkeys([*args.predictors, *limits]):
+        for shares, seeds, sources in limits.get(spec, [(args.shares, args.seeds, TASKS)]):
+            out.append((spec, shares, seeds, sources))
     return out
 
 
@@ -128,38 +136,54 @@ def run_all(args: argparse.Namespace) -> dict[str, Any]:
     runs_dir.mkdir(parents=True, exist_ok=True)
     results: dict[str, Any] = {"tasks": list(TASKS), "labels": label_matrix(y).tolist()}
     results["runs"] = []
-    for spec, (shares, seeds, sources) in plan(args).items():
-        encoder = None
+    encoders: dict[str, Any] = {}
+    for spec, shares, seeds, sources in plan(args):
         for share in shares:
             for seed in range(seeds):
                 rows = "" if sources == TASKS else "-" + "_".join(sources)
                 path = runs_dir / f"{spec.replace('+', '_')}-{share:g}-{seed}{rows}.json"
                 if not path.is_file():
-                    if encoder is None:
-                        encoder = embedder(spec, space, graphs, args.models)
-                    run = transfer_run(spec, space, encoder, graphs, y, share, seed, sources)
+                    if spec not in encoders:
+                        encoders[spec] = embedder(spec, space, graphs, args.models)
+                    run = transfer_run(spec, space, encoders[spec], graphs, y, share, seed, sources)
                     path.write_text(json.dumps(run, indent=1))
                     print(f"{spec} {share:g} seed {seed}: {run['cpu_seconds']} s", flush=True)
                 results["runs"].append(json.loads(path.read_text()))
     return results
 
 
+def merged_runs(runs: list[dict[str, Any]]) -> dict[tuple[str, float, int], np.ndarray]:
+    """One tau matrix per (predictor, share, seed): runs of the same seed trained on different
+    source tasks fill each other's rows (a row stays NaN where no run trained it)."""
+    found: dict[tuple[str, float, int], np.ndarray] = {}
+    for run in runs:
+        key = (run["spec"], run["share"], run["seed"])
+        tau = np.array(run["tau"], dtype=float)
+        found[key] = np.where(np.isnan(tau), found[key], tau) if key in found else tau
+    return found
+
+
 def summary(results: dict[str, Any]) -> dict[tuple[str, float], dict[str, Any]]:
-    """Mean, std and run count of the tau matrices per (predictor, share)."""
+    """Mean, std and seed count of the tau matrices per (predictor, share); per cell over the
+    seeds that trained its row (``n`` counts seeds with any trained row)."""
     groups: dict[tuple[str, float], list[np.ndarray]] = {}
-    for run in results["runs"]:
-        groups.setdefault((run["spec"], run["share"]), []).append(np.array(run["tau"]))
-    return {
-        key: {
-            "mean": np.mean(ms, axis=0),
-            "std": np.std(ms, axis=0, ddof=1) if len(ms) > 1 else np.full_like(ms[0], np.nan),
-            "n": len(ms),
-            "n_train": next(
-                r["n_train"] for r in results["runs"] if (r["spec"], r["share"]) == key
-            ),
+    for (spec, share, _), tau in merged_runs(results["runs"]).items():
+        groups.setdefault((spec, share), []).append(tau)
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN rows: not trained
+        return {
+            key: {
+                "mean": np.nanmean(ms, axis=0),
+                "std": np.nanstd(ms, axis=0, ddof=1)
+                if len(ms) > 1
+                else np.full_like(ms[0], np.nan),
+                "n": len(ms),
+                "n_train": next(
+                    r["n_train"] for r in results["runs"] if (r["spec"], r["share"]) == key
+                ),
+            }
+            for key, ms in groups.items()
         }
-        for key, ms in groups.items()
-    }
 
 
 def _cell(mean: float, std: float) -> str:
@@ -190,7 +214,7 @@ def write_markdown(results: dict[str, Any], stats: dict, path: Path) -> None:
         rows.append(
             f"| {spec} | {share:.0%} ({s['n_train']}) | {s['n']} | {same:.3f} | {other:.3f} |"
         )
-        parts += [f"## {spec}, {share:.0%} of labels ({s['n_train']} cells), {s['n']} seeds", ""]
+        parts += [f"## {spec}, {share:.0%} of labels ({s['n_train']} cells), {s['n']} seed(s)", ""]
         parts += [markdown_matrix(s["mean"], s["std"]), ""]
     parts[2:2] = ["## Summary (mean tau over the diagonal / off-diagonal cells)", "", *rows, ""]
     path.write_text("\n".join(parts))

@@ -454,8 +454,8 @@ def test_the_suite_is_large_enough():
 
 
 def _diverging_arch2vec(out: Path, *extra: str) -> list[str]:
-    return [*A2V[:4], "--samples", "40", "--epochs", "3", "--lr", "1e12", *FAST, "--out", str(out),
-            *extra]  # fmt: skip
+    return [*A2V[:4], "--samples", "40", "--epochs", "3", "--lr", "1e12", "--recipe", "plain",
+            *FAST, "--out", str(out), *extra]  # fmt: skip
 
 
 def test_a_diverging_arch2vec_run_exits_1_and_stays_unfinished(tmp_path):

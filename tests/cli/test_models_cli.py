@@ -168,7 +168,7 @@ def test_an_unmarked_model_directory_of_an_older_version_is_still_ours(tmp_path)
     they always did (not as someone else's directory)."""
     space = get_space("nb201")
     run = tmp_path / "run"
-    Arch2Vec(space, latent_dim=4, epochs=1).fit(  # the command's defaults
+    Arch2Vec.from_recipe("default", space, latent_dim=4, epochs=1).fit(  # the command's defaults
         training_graphs(space, 20, 0), checkpoint=run / "checkpoint.pt", progress=False
     )
     args = ["pretrain", "arch2vec", "--space", "nb201", "--samples", "20", "--out", str(run)]

@@ -60,7 +60,7 @@ def test_the_offset_decodes_unlinked_twins_the_plain_decoder_cannot() -> None:
 
 def test_fit_decides_the_offset_from_the_training_graphs(tmp_path) -> None:
     nb201 = get_space("nb201")
-    plain = Arch2Vec.from_recipe("default", nb201, hidden=(8,), epochs=1, validity_samples=0)
+    plain = Arch2Vec.from_recipe("plain", nb201, hidden=(8,), epochs=1, validity_samples=0)
     plain.fit(nb201.enumerate()[:200], progress=False)
     assert plain.adj_offset is False  # NB201 has no twins: the model is as before
     assert "adj_bias" not in plain.model_.state_dict()
@@ -91,7 +91,7 @@ def test_without_the_offset_no_held_out_graph_with_twins_decodes_exactly() -> No
 @pytest.mark.parametrize("recipe", ["official", "paper"])
 def test_reproductions_and_saved_models_keep_the_plain_decoder(recipe: str) -> None:
     assert Arch2VecConfig.recipe(recipe, "nb101").adj_offset is False
-    assert Arch2VecConfig.recipe("default", "nb101").adj_offset is None
+    assert Arch2VecConfig.recipe("plain", "nb101").adj_offset is None
     saved = Arch2VecConfig().to_dict()  # as a model saved before the offset existed
     assert "adj_offset" not in saved and Arch2VecConfig(**saved).adj_offset is False
     assert Arch2VecConfig(adj_offset=1).adj_offset is True

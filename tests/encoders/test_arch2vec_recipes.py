@@ -36,8 +36,12 @@ def test_overrides_win_and_the_kl_scaling_follows_the_batch_size() -> None:
     assert Arch2VecConfig.recipe("official", "nb201", kl_weight=0.01).kl_weight == 0.01
 
 
-def test_default_paper_and_fast_recipes() -> None:
-    assert Arch2VecConfig.recipe("default", "nb201") == Arch2VecConfig(adj_offset=None)
+def test_default_plain_paper_and_fast_recipes() -> None:
+    assert Arch2VecConfig.recipe("plain", "nb201") == Arch2VecConfig(adj_offset=None)
+    # the default is the recipe that searched best where it was measured (NB201), else plain
+    official = Arch2VecConfig.recipe("official", "nb201")
+    assert Arch2VecConfig.recipe("default", "nb201") == official
+    assert Arch2VecConfig.recipe("default", "nb101") == Arch2VecConfig.recipe("plain", "nb101")
     paper = Arch2VecConfig.recipe("paper", "nb101")
     assert (paper.batch_size, paper.epochs, paper.lr) == (32, 8, 1e-3)
     fast = Arch2Vec.from_recipe("fast", "nb201")
@@ -83,7 +87,7 @@ def test_fixed_order_reuses_epoch_zero_and_eval_mode_follows_stochastic_epochs()
 def test_cli_recipe_flags_override_and_unknown_recipe_is_one_line(tmp_path) -> None:
     assert_input_error(
         ["pretrain", "arch2vec", "--space", "nb201", "--recipe", "best", "--out", str(tmp_path)],
-        "unknown arch2vec recipe 'best'; choose one of: default, official, paper, fast",
+        "unknown arch2vec recipe 'best'; choose one of: default, plain, official, paper, fast",
     )
     out = tmp_path / "model"
     args = ["pretrain", "arch2vec", "--space", "nb201", "--recipe", "official", "--samples"]

@@ -1,5 +1,6 @@
-"""arch2vec speed-ups change no number: flat Adam and clipping, off-diagonal gather, epoch batches,
-the batched module hash of the per-epoch validity check, no compiler or metric-learning import."""
+"""arch2vec speed-ups change no number: flat Adam and clipping (skipped when it cannot act),
+off-diagonal gather, epoch batches and loss targets, the fused GIN aggregation, the batched module
+hash of the per-epoch validity check, no compiler or metric-learning import."""
 
 from __future__ import annotations
 
@@ -17,8 +18,9 @@ from archembed.encoders.arch2vec.training import ORDER, split
 from archembed.encoders.decoding import paper_valid
 from archembed.encoders.module_classes import module_classes
 from archembed.graph import hash_module
-from archembed.nn.graph_autoencoder import GraphAutoencoder
-from archembed.nn.training import EpochRandom, FlatAdam, seeded, step
+from archembed.nn.gin import DenseGINLayer
+from archembed.nn.graph_autoencoder import OP_LOSSES, GraphAutoencoder
+from archembed.nn.training import CLIP_MARGIN, EpochRandom, FlatAdam, seeded, step
 from archembed.pretrained import from_pretrained
 from archembed.spaces import get_space
 
@@ -111,17 +113,73 @@ def test_epoch_batches_follow_the_shuffled_order(monkeypatch) -> None:
     assert torch.equal(torch.cat(seen), codes[order])
 
 
-def test_flat_adam_clips_and_steps_exactly_as_clip_grad_norm_and_adam() -> None:
+@pytest.mark.parametrize("clip", [1e3, 0.05])  # never / always clipping
+def test_flat_adam_with_clipping_steps_exactly_as_clip_grad_norm_and_adam(clip: float) -> None:
     plain, flat = _model(), _model()
-    _train(plain, torch.optim.Adam(plain.parameters(), lr=1e-2))  # step() clips at 0.05
-    optimizer = FlatAdam(flat.parameters(), lr=1e-2, grad_clip=0.05)
     adj, ops, codes, mask = _data()
-    noise = torch.Generator().manual_seed(0)
+    noise = [torch.Generator().manual_seed(0) for _ in range(2)]
+    optimizers = (torch.optim.Adam(plain.parameters(), lr=1e-2), FlatAdam(flat.parameters(), 1e-2))
+    optimizers[1].grad_clip = clip
     for _ in range(6):
-        out = flat.loss(adj, ops, codes, mask, 0.01, generator=noise, adj_weight=0.4375)
-        step(flat, optimizer, out.total)  # no loop-side clipping: the optimiser clips
+        for model, optimizer, generator, loop_clip in zip(
+            (plain, flat), optimizers, noise, (clip, None), strict=True
+        ):
+            out = model.loss(adj, ops, codes, mask, 0.01, generator=generator, adj_weight=0.4)
+            step(model, optimizer, out.total, grad_clip=loop_clip)
     for (name, a), b in zip(plain.named_parameters(), flat.parameters(), strict=True):
         assert torch.equal(a, b), name
+
+
+def test_flat_adam_computes_the_clipping_norm_near_the_bound_and_for_nan() -> None:
+    optimizer = FlatAdam(_model().parameters(), grad_clip=1.0)
+    grad = optimizer.flat.grad
+    grad.zero_()[0] = 1.0 - CLIP_MARGIN / 2  # within the margin: the exact norm decides
+    assert optimizer._may_clip(grad)
+    grad[0] = 1.0 - 2 * CLIP_MARGIN
+    assert not optimizer._may_clip(grad)
+    grad[1] = float("nan")
+    assert optimizer._may_clip(grad)
+
+
+@pytest.mark.parametrize("op_loss", OP_LOSSES)
+@pytest.mark.parametrize("space_name", ["nb201", "nb101"])  # no padding / padded vertices
+def test_loss_with_epoch_targets_equals_the_loss_of_the_batch(
+    op_loss: str, space_name: str
+) -> None:
+    space = get_space(space_name)
+    graphs = (
+        space.enumerate()[:40]
+        if space_name == "nb201"
+        else space.sample(40, np.random.default_rng(0))
+    )
+    data = graph_batch(*space.tensors(graphs))
+    with seeded(0):
+        model = GraphAutoencoder(len(space.ops), (8, 8), 4, op_loss=op_loss).eval()
+    targets = model.targets(data.adj, data.codes, data.mask)
+    for begin, end in ((0, 16), (16, 40)):
+        part = data.take(slice(begin, end), torch.device("cpu"))
+        args = (part.adj, part.ops, part.codes, part.mask, 0.1)
+        given = model.loss(*args, targets=targets.rows(begin, end))
+        made = model.loss(*args)
+        for term in ("total", "ops", "adj", "kl"):
+            assert torch.equal(getattr(given, term), getattr(made, term)), term
+        mean, logvar = model.encode(part.adj, part.ops, part.mask)
+        per_node = -0.5 * (1 + logvar - mean.pow(2) - logvar.exp()).sum(dim=-1)
+        assert torch.equal(made.kl, per_node[part.mask].mean())  # the KL over real vertices
+
+
+def test_gin_layer_aggregates_as_one_plus_eps_times_h_plus_a_h() -> None:
+    with seeded(0):
+        layer = DenseGINLayer(7, 16)
+    layer.eps.data.fill_(0.25)
+    adj, ops, _, _ = _data(32)
+    sym = adj + adj.transpose(1, 2)
+    out = layer(sym, ops)
+    expected = layer.mlp(((1 + layer.eps) * ops + sym @ ops).reshape(-1, 7)).reshape(32, 8, 16)
+    assert torch.equal(out, expected)
+    grads = torch.autograd.grad(out.square().sum(), (layer.eps, layer.mlp[0].weight))
+    expected_grads = torch.autograd.grad(expected.square().sum(), (layer.eps, layer.mlp[0].weight))
+    assert all(torch.equal(a, b) for a, b in zip(grads, expected_grads, strict=True))
 
 
 def test_flat_adam_state_has_torch_adams_layout() -> None:

@@ -42,11 +42,11 @@ def model_rows(text: str, strategy: str, column: str) -> list[str]:
 
 
 def test_the_models_table_pairs_models_by_pretraining_seed(script, tmp_path):
-    default = {"0": [0.3, 0.1], "1": [0.0, 0.0], "2": [0.2, 0.2]}
+    plain = {"0": [0.3, 0.1], "1": [0.0, 0.0], "2": [0.2, 0.2]}
     official = {"0": [0.1, 0.1], "1": [0.1, 0.3], "2": [0.4, 0.0]}
     runs = {}
-    for seed in default:
-        for recipe, finals in (("default", default[seed]), ("official", official[seed])):
+    for seed in plain:
+        for recipe, finals in (("plain", plain[seed]), ("official", official[seed])):
             run = fake_run(tmp_path / seed / recipe, finals)
             runs[seed, f"dngo/{recipe}"] = run
     args = argparse.Namespace(pretrain_seeds="0,1,2", seeds=2)

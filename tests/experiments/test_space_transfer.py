@@ -9,6 +9,8 @@ import pytest
 
 from archembed.errors import ConfigError
 from archembed.experiments.space_transfer import (
+    fitted_forest,
+    forest_predictions,
     principal_singular_values,
     size_split,
     space_split,
@@ -102,3 +104,35 @@ def test_principal_singular_values_average_over_inits():
     features[0, 0, 0, 0] = 2.0
     features[0, 1, 1, 1] = 4.0
     np.testing.assert_allclose(principal_singular_values(features), [3.0])
+
+
+def _per_init(domains: dict, noise: float = 0.1) -> dict:
+    """Two noisy inits per cell around each cell's features: (n, 2, d)."""
+    rng = np.random.default_rng(1)
+    return {
+        s: (X[:, None, :] + noise * rng.normal(size=(len(X), 2, X.shape[1])), y)
+        for s, (X, y) in domains.items()
+    }
+
+
+def test_per_init_rows_train_on_every_init_and_average_the_predictions():
+    X, y = _per_init(_domains())["nats_sss"]
+    model = fitted_forest(X, y, seed=0)
+    drawn = {tree.tree_.weighted_n_node_samples[0] for tree in model.model_.estimators_}
+    assert drawn == {2 * len(X)}  # every tree's bootstrap draws n x inits rows
+    per_row = model.predict(X.reshape(-1, X.shape[-1])).reshape(len(X), 2)
+    np.testing.assert_allclose(forest_predictions(model, X), per_row.mean(axis=1))
+    rows, first = transfer_runs(_per_init(_domains()), n_train=80, n_test=30, seeds=[0])
+    assert min(r["kendall_tau"] for r in rows) > 0.5
+    assert all(len(pred) == 30 for _, pred in first.values())
+
+
+def test_a_split_seed_keeps_one_split_for_every_run():
+    fixed, first = transfer_runs(_domains(), n_train=80, n_test=30, seeds=[3], split_seed=7)
+    _, drawn = transfer_runs(_domains(), n_train=80, n_test=30, seeds=[7])
+    _, other = transfer_runs(_domains(), n_train=80, n_test=30, seeds=[3])
+    for pair, (truth, _) in first.items():
+        assert np.array_equal(truth, drawn[pair][0])
+        assert not np.array_equal(truth, other[pair][0])
+    again, _ = transfer_runs(_domains(), n_train=80, n_test=30, seeds=[3], split_seed=7)
+    assert again == fixed

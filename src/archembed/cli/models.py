@@ -28,7 +28,7 @@ EVALUATION_KIND = "evaluation"
 """The output-directory kind of ``evaluate`` (see :mod:`archembed.outputs`)."""
 
 
-ARCH2VEC_RECIPES = ("default", "official", "paper", "fast")
+ARCH2VEC_RECIPES = ("default", "plain", "official", "paper", "fast")
 """The recipes of ``pretrain arch2vec --recipe`` (a test checks they are Arch2VecConfig's)."""
 RECIPE_DEFAULT = " (default: the recipe's)."
 
@@ -216,11 +216,13 @@ def pretrain_arch2vec(
     --samples random ones), or the architectures of a benchmark (an imported one too); the
     --holdout share is kept out of training and scores the reconstruction after each epoch.
     --recipe picks a complete configuration computed for the space (official: the official
-    code's training, loss scaling included; paper: the paper's stated settings; fast: a short
-    run); every option given explicitly overrides the recipe's value. With --locality-loss,
-    each batch also adds --locality-weight x a metric loss that pulls cells a few random edits
-    apart together (the loss of `pretrain locality`). A run whose loss turns NaN or infinite
-    stops (exit 1) and writes no model; --resume continues from its last good epoch.
+    code's training, loss scaling included; paper: the paper's stated settings; plain:
+    archembed's own VAE; fast: a short run; default: official on nb201, where it searched
+    best, plain elsewhere); every option given explicitly overrides the recipe's value. With
+    --locality-loss, each batch also adds --locality-weight x a metric loss that pulls cells a
+    few random edits apart together (the loss of `pretrain locality`). A run whose loss turns
+    NaN or infinite stops (exit 1) and writes no model; --resume continues from its last good
+    epoch.
     """
     from archembed.benchmarks.cells import training_space
     from archembed.encoders.arch2vec import Arch2Vec

@@ -79,27 +79,49 @@ def size_split(
     return rows[:n_test], [rows[n_test : n_test + size] for size in sizes]
 
 
+def fitted_forest(X: np.ndarray, y: np.ndarray, seed: int) -> Any:
+    """Table 2's forest on (n, d) rows, or on (n, inits, d): one row per init, as in the
+    paper's code (each init's row carries its cell's accuracy)."""
+    if X.ndim == 3:
+        X, y = X.reshape(-1, X.shape[-1]), np.repeat(y, X.shape[1])
+    return fit_predictor(X, y, "rf", seed, RF_PARAMS)
+
+
+def forest_predictions(model: Any, X: np.ndarray) -> np.ndarray:
+    """Predictions per cell; for (n, inits, d) the mean over the cell's inits (the paper's)."""
+    if X.ndim == 3:
+        return np.asarray(model.predict(X.reshape(-1, X.shape[-1]))).reshape(X.shape[:2]).mean(1)
+    return np.asarray(model.predict(X))
+
+
 def transfer_runs(
     domains: Mapping[str, tuple[np.ndarray, np.ndarray]],
     *,
     n_train: int,
     n_test: int,
     seeds: Sequence[int],
+    split_seed: int | None = None,
 ) -> tuple[list[dict[str, Any]], dict[tuple[str, str], tuple[np.ndarray, np.ndarray]]]:
     """Rows per (source, target) over runs, and run 0's (true, predicted) test values.
 
     One forest per source and run scores every target, so all pairs of a run share splits.
+    Each run draws new splits, or with ``split_seed`` every run keeps that seed's splits and
+    only the forest's seed changes (the paper's script draws its splits once). A domain's X
+    is (n, d) or (n, inits, d) (:func:`fitted_forest`).
     """
     runs: dict[tuple[str, str], list[dict[str, float]]] = {}
     first: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
     for seed in seeds:
-        splits = {s: space_split(len(y), n_train, n_test, seed, s) for s, (_, y) in domains.items()}
+        drawn = seed if split_seed is None else split_seed
+        splits = {
+            s: space_split(len(y), n_train, n_test, drawn, s) for s, (_, y) in domains.items()
+        }
         for source, (X_src, y_src) in domains.items():
             train = splits[source][0]
-            model = fit_predictor(X_src[train], y_src[train], "rf", seed, RF_PARAMS)
+            model = fitted_forest(X_src[train], y_src[train], seed)
             for target, (X_tgt, y_tgt) in domains.items():
                 test = splits[target][1]
-                predicted = np.asarray(model.predict(X_tgt[test]))
+                predicted = forest_predictions(model, X_tgt[test])
                 runs.setdefault((source, target), []).append(scores(y_tgt[test], predicted))
                 first.setdefault((source, target), (y_tgt[test], predicted))
     rows = [
@@ -133,6 +155,18 @@ def training_size_runs(
         {"n_train": n, "source": NAMES[s], "target": NAMES[t], **summarise(found)}
         for (n, s, t), found in runs.items()
     ]
+
+
+def init_embeddings(features: SpaceFeatures, encoder: ContrastiveEncoder) -> np.ndarray:
+    """Embeddings of every init of every architecture, (n, n_inits, embed_dim): the rows the
+    paper's forest reads (:meth:`SpaceFeatures.embed` averages them)."""
+    parts = []
+    for store, rows in features.parts:
+        for start in range(0, len(rows), 512):
+            sets = np.asarray(store.features[rows[start : start + 512]])
+            one = sets.reshape(-1, 1, *sets.shape[2:])
+            parts.append(encoder.embed_features(one).reshape(*sets.shape[:2], -1))
+    return np.concatenate(parts)
 
 
 def space_labels(features: dict[str, SpaceFeatures], dataset: str) -> dict[str, np.ndarray]:

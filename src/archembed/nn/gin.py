@@ -43,7 +43,7 @@ class DenseGINLayer(nn.Module):
     def forward(
         self, adj: torch.Tensor, x: torch.Tensor, mask: torch.Tensor | None = None
     ) -> torch.Tensor:
-        return masked_apply(self.mlp, (1 + self.eps) * x + adj @ x, mask)
+        return masked_apply(self.mlp, torch.baddbmm((1 + self.eps) * x, adj, x), mask)
 
 
 class GINEncoder(nn.Module):

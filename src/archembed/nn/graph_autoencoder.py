@@ -44,6 +44,27 @@ class AutoencoderLoss:
     latent_mean: torch.Tensor
 
 
+@dataclass
+class LossTargets:
+    """A batch's loss targets: ``A + A^T``, its off-diagonal entries per graph, the op targets
+    (class per vertex, or one-hot rows for the sigmoid losses), whether no vertex is padding."""
+
+    sym: torch.Tensor
+    adj: torch.Tensor
+    ops: torch.Tensor
+    all_real: bool
+
+    def rows(self, begin: int, end: int) -> LossTargets:
+        """The targets of graphs ``begin`` to ``end`` (views, no copy)."""
+        nodes = self.sym.shape[1]
+        return LossTargets(
+            self.sym[begin:end],
+            self.adj[begin:end],
+            self.ops[begin * nodes : end * nodes],
+            self.all_real,
+        )
+
+
 class GraphAutoencoder(nn.Module):
     """Per-node latents from a graph encoder, decoded back into adjacency and op logits.
 
@@ -129,6 +150,15 @@ class GraphAutoencoder(nn.Module):
             adj_logits = adj_logits + self.adj_bias
         return op_logits, adj_logits
 
+    def targets(self, adj: torch.Tensor, codes: torch.Tensor, mask: torch.Tensor) -> LossTargets:
+        """What :meth:`loss` compares a batch with; made once for a whole epoch, then sliced."""
+        sym = adj + adj.transpose(1, 2)
+        ops = codes.reshape(-1)
+        if self.op_loss != "softmax":
+            ops = F.one_hot(ops, self.absent_class + 1).to(adj.dtype)
+        off_diagonal = _off_diagonal(adj.shape[-1], adj.device)
+        return LossTargets(sym, sym.flatten(1)[:, off_diagonal], ops, bool(mask.all()))
+
     def loss(
         self,
         adj: torch.Tensor,
@@ -138,16 +168,18 @@ class GraphAutoencoder(nn.Module):
         kl_weight: float,
         generator: torch.Generator | None = None,
         adj_weight: float = 1.0,
+        targets: LossTargets | None = None,
     ) -> AutoencoderLoss:
         """Op loss + ``adj_weight`` x adjacency BCE + ``kl_weight`` x KL to N(0, I).
 
         The adjacency target is ``A + A^T`` (the inner-product decoder is symmetric; the upper
         triangle is read back). The KL is averaged over real vertices. In training mode the
         latents are sampled (reparameterisation) and the decoder dropout is applied; in eval
-        mode the means are decoded as they are (the KL term stays).
+        mode the means are decoded as they are (the KL term stays). ``targets``: the batch's
+        :meth:`targets`, when the caller made them in advance.
         """
-        sym = adj + adj.transpose(1, 2)
-        mean, logvar = self._encode_symmetric(sym, ops, mask)
+        target = self.targets(adj, codes, mask) if targets is None else targets
+        mean, logvar = self._encode_symmetric(target.sym, ops, mask)
         z = mean
         if logvar is not None and self.training:
             noise = torch.randn(mean.shape, generator=generator, device=mean.device)
@@ -157,22 +189,21 @@ class GraphAutoencoder(nn.Module):
             z = z * keep / (1.0 - self.decoder_dropout)
         z = self._drop_padding(z, mask)
         op_logits, adj_logits = self.decode(z)
-        flat_logits, flat_codes = op_logits.reshape(-1, op_logits.shape[-1]), codes.reshape(-1)
+        flat_logits = op_logits.reshape(-1, op_logits.shape[-1])
         if self.op_loss == "softmax":
-            loss_ops = F.cross_entropy(flat_logits, flat_codes)
+            loss_ops = F.cross_entropy(flat_logits, target.ops)
+        elif self.op_loss == "sigmoid-zero-pad":
+            loss_ops = F.binary_cross_entropy_with_logits(flat_logits[:, :-1], target.ops[:, :-1])
         else:
-            targets = F.one_hot(flat_codes, flat_logits.shape[-1]).to(flat_logits.dtype)
-            if self.op_loss == "sigmoid-zero-pad":
-                flat_logits, targets = flat_logits[:, :-1], targets[:, :-1]
-            loss_ops = F.binary_cross_entropy_with_logits(flat_logits, targets)
+            loss_ops = F.binary_cross_entropy_with_logits(flat_logits, target.ops)
         off_diagonal = _off_diagonal(adj.shape[-1], adj.device)
         loss_adj = F.binary_cross_entropy_with_logits(
-            adj_logits.flatten(1)[:, off_diagonal], sym.flatten(1)[:, off_diagonal]
+            adj_logits.flatten(1)[:, off_diagonal], target.adj
         )
         kl = mean.new_zeros(())
         if logvar is not None and kl_weight > 0:
             per_node = -0.5 * (1 + logvar - mean.pow(2) - logvar.exp()).sum(dim=-1)
-            kl = per_node[mask].mean()
+            kl = per_node.mean() if target.all_real else per_node[mask].mean()
         total = loss_ops + adj_weight * loss_adj + kl_weight * kl
         return AutoencoderLoss(total, loss_ops, loss_adj, kl, mean)
 

@@ -45,6 +45,9 @@ ADAM_GROUP = {
     "decoupled_weight_decay": False,
 }
 """The fixed settings of :class:`FlatAdam`'s parameter group, as ``torch.optim.Adam`` saves them."""
+CLIP_MARGIN = 0.01
+"""How far below ``grad_clip`` the norm of the flat gradient must be for :class:`FlatAdam` to skip
+the clipping: the clipping norm (of the per-tensor norms) differs from it by rounding only."""
 GLOBAL_STREAM = 2**20
 """The :class:`EpochRandom` stream that seeds torch's global generator during an epoch."""
 Batches = Callable[["EpochRandom"], Iterable[Any]]
@@ -136,7 +139,7 @@ class FlatAdam:
         """Clip the gradients (with ``grad_clip``), then one Adam update of every parameter."""
         grad, (beta1, beta2) = self.flat.grad, self.betas
         assert grad is not None
-        if self.grad_clip is not None:
+        if self.grad_clip is not None and self._may_clip(grad):
             norms = torch.stack(torch._foreach_norm(self.grads, 2.0))
             coef = self.grad_clip / (torch.linalg.vector_norm(norms, 2.0) + 1e-6)
             grad.mul_(torch.clamp(coef, max=1.0))
@@ -147,6 +150,13 @@ class FlatAdam:
         correction = (1 - beta2**self.steps) ** 0.5
         denom = torch.sqrt(self.exp_avg_sq, out=self._denom).div_(correction).add_(self.eps)
         self.flat.data.addcdiv_(self.exp_avg, denom, value=-step_size)
+
+    def _may_clip(self, grad: torch.Tensor) -> bool:
+        """False when the gradient norm is safely below ``grad_clip`` (by :data:`CLIP_MARGIN`):
+        clipping would then multiply by exactly 1, and the per-tensor norms are skipped."""
+        assert self.grad_clip is not None
+        norm = float(torch.linalg.vector_norm(grad, 2.0))
+        return not norm < self.grad_clip * (1 - CLIP_MARGIN)  # a NaN norm takes the full path
 
     def state_dict(self) -> dict[str, Any]:
         """The state in ``torch.optim.Adam``'s layout (one parameter: the flat buffer)."""

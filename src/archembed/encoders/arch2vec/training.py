@@ -23,13 +23,13 @@ import torch
 from archembed.encoders.arch2vec.data import GraphBatch, fingerprint, graph_batch, slot_stats
 from archembed.errors import ConfigError
 from archembed.graph import ArchGraph
-from archembed.nn.graph_autoencoder import GraphAutoencoder, unlinked_twins
+from archembed.nn.graph_autoencoder import GraphAutoencoder, LossTargets, unlinked_twins
 from archembed.nn.runtime import check_losses
 from archembed.nn.training import EpochRandom, FlatAdam, Trainer
 
 ORDER, NOISE, EDITS, MONITOR = range(4)
 """Stream numbers of :meth:`EpochRandom.numpy` / :meth:`EpochRandom.torch`."""
-Batch = tuple[torch.Tensor, GraphBatch]
+Batch = tuple[torch.Tensor, GraphBatch, LossTargets]
 
 
 class TrainingRun:
@@ -66,14 +66,16 @@ class TrainingRun:
         last = settings.latent_stats == "last-epoch" and random.epoch == self.epochs - 1
         self._collected = [] if last else None
         ordered = self.train.take(order, device)  # one gather per epoch; batches are views
+        targets = self.model.targets(ordered.adj, ordered.codes, ordered.mask)
         for begin in range(0, len(order), settings.batch_size):
             index = order[begin : begin + settings.batch_size]
             if len(index) >= 2:
-                yield index, ordered.take(slice(begin, begin + len(index)), device)
+                end = begin + len(index)
+                yield index, ordered.take(slice(begin, end), device), targets.rows(begin, end)
 
     def loss(self, item: Batch, random: EpochRandom) -> tuple[torch.Tensor, dict[str, float]]:
         """The VAE loss of one batch (plus the weighted locality loss when it is on)."""
-        index, batch = item
+        index, batch, targets = item
         settings = self.settings
         out = self.model.loss(
             batch.adj,
@@ -83,6 +85,7 @@ class TrainingRun:
             settings.kl_weight,
             generator=self._noise,
             adj_weight=settings.adj_weight,
+            targets=targets,
         )
         ops, adj, kl = (float(term.detach()) for term in (out.ops, out.adj, out.kl))
         weighted = {
