@@ -77,7 +77,7 @@ def test_fixed_order_reuses_epoch_zero_and_eval_mode_follows_stochastic_epochs()
         run = TrainingRun(encoder, model, data, None, graphs, set())
         epochs = []
         for epoch in range(2):
-            indices = [index for index, _ in run.batches(EpochRandom(0, epoch))]
+            indices = [item[0] for item in run.batches(EpochRandom(0, epoch))]
             epochs.append(np.concatenate(indices))
             assert model.training == (epoch == 0)
         assert np.array_equal(epochs[0], epochs[1]) == equal
