@@ -105,7 +105,7 @@ SEARCH_CASES = [
     ("threads-negative", [*EVOLUTION, "--threads", "-2"], "--threads"),
     ("threads-text", [*EVOLUTION, "--threads", "all"], "valid integer"),
     ("encoder-unknown", [*SEARCH, "--encoder", "word2vec", *NEW, "bo"], "encoder 'word2vec'"),
-    ("encoder-missing", [*SEARCH, *NEW, "bo"], "needs an encoder"),
+    ("encoder-missing", [*SEARCH, *NEW, "dngo"], "needs an encoder"),
     ("encoder-not-used", [*EMBEDDED, "random"], "does not use an encoder"),
     ("out-is-a-file", [*RANDOM_INTO, "{tmp}/file.txt"], "not a directory"),
     ("out-below-a-file", [*RANDOM_INTO, "{tmp}/file.txt/run"], "not a directory"),

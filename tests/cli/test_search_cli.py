@@ -80,7 +80,7 @@ def test_run_prints_progress_writes_a_report_and_reports_failures(data_root, tmp
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--strategy", "bo"], "needs an encoder"),
+        (["--strategy", "dngo"], "needs an encoder"),
         (["--strategy", "evolution", "-p", "popsize=3"], "'popsize'"),
         (["--strategy", "evolution", "-p", "sample_size=0"], "sample_size must be"),
         (["--strategy", "anneal"], "unknown strategy"),

@@ -52,6 +52,18 @@ def test_ensemble_averages_standardised_scores_of_members_with_disjoint_seeds(
     )
 
 
+def test_members_scores_are_standardised_exactly_as_by_their_training_mean_and_std(
+    ensemble, nb201_slice
+):
+    train, _, test, _ = nb201_slice
+    by_hand = []
+    for member in ensemble.members_:
+        fitted = member.predict(train)
+        mean, std = float(np.mean(fitted)), float(np.std(fitted)) or 1.0
+        by_hand.append((member.predict(test) - mean) / std)
+    assert np.array_equal(ensemble.predict(test), np.mean(by_hand, axis=0))
+
+
 def test_ensemble_reloads_with_the_same_predictions(ensemble, nb201_slice, tmp_path):
     test = nb201_slice[2][:30]
     restored = load_encoder(ensemble.save(tmp_path / "ens"))

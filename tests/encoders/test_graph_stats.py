@@ -1,4 +1,5 @@
-"""Graph statistics, the MLP ranker on them and TA-GATES with statistics, on real NB201 cells."""
+"""Graph statistics, the MLP ranker on them and GATES / TA-GATES with statistics, on real NB201
+cells."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ SMALL = {
         "backward_dim": 16,
         "head": [32],
     },
+    "gates-stats": {"op_dim": 8, "input_dim": 8, "hidden": [16] * 4, "head": [16]},
 }
 
 
@@ -59,7 +61,7 @@ def nb201_slice(nb201_labelled_split):
     return nb201_labelled_split(seed=0, n_train=150, n_test=600)
 
 
-@pytest.mark.parametrize("name", ["mlp-stats", "tagates-stats"])
+@pytest.mark.parametrize("name", ["mlp-stats", "tagates-stats", "gates-stats"])
 def test_predictors_on_statistics_rank_unseen_architectures(name, nb201_slice, tmp_path):
     train, y_train, test, y_test = nb201_slice
     model = ENCODERS.get(name)("nb201", **SMALL[name], **FAST).fit(train, y_train)
@@ -71,7 +73,7 @@ def test_predictors_on_statistics_rank_unseen_architectures(name, nb201_slice, t
     assert np.allclose(restored.predict(test[:20]), scores[:20], atol=1e-6)
 
 
-@pytest.mark.parametrize("name", ["mlp-stats", "tagates-stats"])
+@pytest.mark.parametrize("name", ["mlp-stats", "tagates-stats", "gates-stats"])
 def test_training_is_deterministic_given_a_seed(name, nb201_slice):
     train, y_train, test, _ = nb201_slice
     params = {**SMALL[name], "epochs": 3, "min_steps": 0, "batch_size": 50}
@@ -86,5 +88,15 @@ def test_tagates_stats_encoding_ends_with_the_scaled_statistics(nb201_slice):
     train, y_train, test, _ = nb201_slice
     params = {**SMALL["tagates-stats"], "epochs": 2, "min_steps": 0}
     model = ENCODERS.get("tagates-stats")("nb201", **params).fit(train, y_train)
+    stats = ENCODERS.get("graphstats")("nb201").fit(train).transform(test[:5])
+    assert np.allclose(model.transform(test[:5])[:, -stats.shape[1] :], stats, atol=1e-6)
+
+
+def test_gates_stats_needs_no_proxies_and_reads_the_statistics_next_to_its_state(nb201_slice):
+    assert ENCODERS.get("gates-stats").applies_to("nb101")
+    ENCODERS.get("gates-stats")("nb101")
+    train, y_train, test, _ = nb201_slice
+    params = {**SMALL["gates-stats"], "epochs": 2, "min_steps": 0}
+    model = ENCODERS.get("gates-stats")("nb201", **params).fit(train, y_train)
     stats = ENCODERS.get("graphstats")("nb201").fit(train).transform(test[:5])
     assert np.allclose(model.transform(test[:5])[:, -stats.shape[1] :], stats, atol=1e-6)

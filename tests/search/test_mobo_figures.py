@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from matplotlib.figure import Figure
 
 from archembed.search.multiobjective import MultiObjective, parse_objectives
 from archembed.viz.pareto import (
@@ -10,8 +11,10 @@ from archembed.viz.pareto import (
     median_attainment,
     plot_attainment,
     plot_cross_device,
+    plot_study_device,
     true_front,
 )
+from archembed.viz.regret import draw_mean_bands
 
 # (accuracy: maximised, latency: minimised)
 FAST_WEAK = np.array([[60.0, 1.0], [80.0, 3.0]])
@@ -58,3 +61,20 @@ def test_the_whole_front_scores_one_on_its_own_device_and_figures_are_written(ed
     surfaces["oracle"][0][:, 1] = edge_gpu.raw["edgegpu_latency"][rows]
     path = plot_attainment(surfaces, true_front(edge_gpu), tmp_path / "a.png", "t", ("y", "x"))
     assert path.stat().st_size > 0
+
+
+def test_study_figure_draws_one_column_per_dataset_with_standard_error_bands(tmp_path):
+    curves = {
+        "flat": (np.arange(1, 4), np.array([[0.5, 0.6, 0.7], [0.7, 0.8, 0.9]])),
+        "one seed": (np.arange(1, 4), np.array([[0.2, 0.4, 0.6]])),
+    }
+    surfaces = {"flat": [FAST_WEAK, SLOW_STRONG], "one seed": [FAST_WEAK]}
+    front = np.array([[70.0, 1.0], [95.0, 4.0]])
+    panels = {"a": (curves, surfaces, front), "b": (curves, surfaces, front)}
+    path = plot_study_device(panels, tmp_path / "study.png", "t", "latency (ms)")
+    assert path.stat().st_size > 0
+    ax = Figure().subplots()
+    (_, mean, half), (_, _, single) = draw_mean_bands(ax, curves, standard_error=True)
+    assert mean.tolist() == pytest.approx([0.6, 0.7, 0.8])
+    assert half.tolist() == pytest.approx([0.1] * 3)  # sample std 0.1414 / sqrt(2 seeds)
+    assert single.tolist() == [0.0, 0.0, 0.0]  # one seed has no spread to show

@@ -70,7 +70,8 @@ def search_command(
             "--encoder",
             help="onehot, path, another encoder name, a model directory, pretrained:NAME (a "
             "shipped model, see `archembed models`), or an embedding Parquet file (columns "
-            "arch and embedding, as `archembed embed` writes).",
+            "arch and embedding, as `archembed embed` writes). Without it, bo on NB201 "
+            "searches zcstats (the searched dataset's zero-cost proxies).",
         ),
     ] = None,
     queries: Annotated[int, typer.Option("--queries", min=1, help="Query budget.")] = 100,

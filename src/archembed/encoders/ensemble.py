@@ -4,11 +4,12 @@ A ranking network trained on few labels depends on its initialisation; averaging
 removes part of that variance for k times the training time. Member ``i`` of an ensemble with
 seed ``s`` trains with seed ``s * members + i`` (seed 0: members 0, 1, 2), so the ensembles of
 different seeds share no member. Each member's scores are standardised by their mean and
-standard deviation on the training cells before averaging, so a member whose ranking loss
-left its scores on a wider scale does not outweigh the others (with ``loss="mse"`` the
-members predict target units and their mean is returned instead). Measured for
-``gates-unified`` on NB201 (docs/benchmarks/leaderboard.md): three members gain at most 0.001
-Kendall tau over their first member at 5 and 10 % of the training pool.
+standard deviation on the training cells (per output column, by ``Standardizer``) before
+averaging, so a member whose ranking loss left its scores on a wider scale does not outweigh
+the others (with ``loss="mse"`` the members predict target units and their mean is returned
+instead). Measured for ``gates-unified`` on NB201 (docs/benchmarks/leaderboard.md): three
+members gain at most 0.001 Kendall tau over their first member at 5 and 10 % of the training
+pool.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from archembed.errors import CorruptFileError
 from archembed.estimator import Estimator, no_uncertainty
 from archembed.graph import ArchGraph
 from archembed.io import read_json, write_json
+from archembed.preprocessing import Standardizer
 
 MAX_MEMBERS = 32
 SCALES_FILE = "ensemble.json"
@@ -66,11 +68,12 @@ class SeedEnsemble(Estimator, Encoder):
         self.scales_ = [self._scale(m.predict(graphs)) for m in self.members_]
         return self
 
-    def _scale(self, scores: np.ndarray) -> list[float]:
-        """(mean, std) of a member's training scores; (0, 1) when it predicts target units."""
+    def _scale(self, scores: np.ndarray) -> Standardizer:
+        """A member's score scale on its training cells; the identity when it predicts target
+        units."""
         if self.predicts_values:
-            return [0.0, 1.0]
-        return [float(np.mean(scores)), float(np.std(scores)) or 1.0]
+            return _scaler(0.0, 1.0)
+        return Standardizer().fit(scores)
 
     def _fitted(self) -> list[TrainedEncoder]:
         if not hasattr(self, "members_"):
@@ -82,8 +85,8 @@ class SeedEnsemble(Estimator, Encoder):
         if return_std:
             raise no_uncertainty(self.name)
         scores = [
-            (member.predict(graphs) - mean) / std
-            for member, (mean, std) in zip(self._fitted(), self.scales_)
+            scale.transform(member.predict(graphs))
+            for member, scale in zip(self._fitted(), self.scales_)
         ]
         return np.mean(scores, axis=0)
 
@@ -95,7 +98,8 @@ class SeedEnsemble(Estimator, Encoder):
             path = directory / f"member{i}"
             path.mkdir(parents=True, exist_ok=True)
             member.save_state(path)
-        write_json(directory / SCALES_FILE, {"scales": self.scales_})
+        scales = [[np.asarray(s.mean_).tolist(), np.asarray(s.std_).tolist()] for s in self.scales_]
+        write_json(directory / SCALES_FILE, {"scales": scales})
 
     def load_state(self, directory: Path) -> None:
         members = []
@@ -106,4 +110,11 @@ class SeedEnsemble(Estimator, Encoder):
         scales = read_json(directory / SCALES_FILE)["scales"]
         if len(scales) != self.members:
             raise CorruptFileError(f"{directory / SCALES_FILE} has {len(scales)} member scales")
-        self.members_, self.scales_ = members, [list(map(float, s)) for s in scales]
+        self.members_, self.scales_ = members, [_scaler(mean, std) for mean, std in scales]
+
+
+def _scaler(mean: Any, std: Any) -> Standardizer:
+    """A :class:`Standardizer` with a known mean and spread (a saved or identity scale)."""
+    return Standardizer(
+        mean_=np.asarray(mean, dtype=np.float64), std_=np.asarray(std, dtype=np.float64)
+    )

@@ -8,11 +8,13 @@ where several cells of the class have them; the spread inside a class is about 6
 spread across cells). Proxies are signed ``log1p``; the statistics are those of
 :mod:`archembed.encoders.graph_stats`; both are standardised on the training cells.
 
-``zcstats`` is these features as a label-free embedding; ``mlp-unified`` is the MLP ranker
-of ``mlp-stats`` on them. On NB201 cifar10-valid (``archembed leaderboard``, protocol
-``tagates``, split seeds 21 / 2021 / 202121 x model seeds 0-1) it reaches Kendall tau 0.786 /
-0.855 / 0.879 at 1 / 5 / 10 % of the pool (``mlp-stats``: 0.774 / 0.828 / 0.834) and
-precision at the top 1 % of 0.463 at 1 % (``mlp-stats``: 0.260), in 1-2 CPU seconds per fit.
+``zcstats`` is these features as a label-free embedding (the default encoder of ``bo`` on
+NB201, reading the proxy file of the searched dataset: :mod:`archembed.experiments.defaults`);
+``mlp-unified`` is the MLP ranker of ``mlp-stats`` on them. On NB201 cifar10-valid
+(``archembed leaderboard``, protocol ``tagates``, split seeds 21 / 2021 / 202121 x model seeds
+0-1) it reaches Kendall tau 0.786 / 0.855 / 0.879 at 1 / 5 / 10 % of the pool (``mlp-stats``:
+0.774 / 0.828 / 0.834) and precision at the top 1 % of 0.463 at 1 % (``mlp-stats``: 0.260), in
+1-2 CPU seconds per fit.
 """
 
 from __future__ import annotations
@@ -42,6 +44,20 @@ def proxy_names(bench: Any, dataset: str) -> list[str]:
 
 PROXY_DATASETS = {"nb201": ZC_DATASETS}
 """The spaces whose benchmark ships zero-cost proxies, and the datasets of its proxy files."""
+
+DEFAULT_PROXY_DATASET = "cifar10"
+"""The proxy file the unified features read unless told otherwise (``zc_dataset``)."""
+
+
+def proxy_dataset(space_name: str, dataset: str) -> str | None:
+    """The proxy file for a search on ``dataset``: its own where the benchmark ships one
+    (NB201 cifar10-valid and cifar10 -> cifar10, ImageNet16-120 -> ImageNet16-120), else the
+    default file (NB201 cifar100 -> cifar10); None for a space without proxies."""
+    files = PROXY_DATASETS.get(space_name)
+    if files is None:
+        return None
+    own = dataset.removesuffix("-valid")
+    return own if own in files else DEFAULT_PROXY_DATASET
 
 
 def check_proxy_source(space_name: str, dataset: str) -> None:
@@ -105,7 +121,7 @@ class ZeroCostStatsEncoder(GraphStatsEncoder):
 
     name = "zcstats"
 
-    def __init__(self, space: Any, zc_dataset: str = "cifar10") -> None:
+    def __init__(self, space: Any, zc_dataset: str = DEFAULT_PROXY_DATASET) -> None:
         super().__init__(space)
         check_proxy_source(self.space.name, zc_dataset)
         self.zc_dataset = zc_dataset
@@ -126,7 +142,9 @@ class UnifiedMLP(NeedsProxies, FeatureMLPEncoder):
 
     name = "mlp-unified"
 
-    def __init__(self, space: Any, *, zc_dataset: str = "cifar10", **params: Any) -> None:
+    def __init__(
+        self, space: Any, *, zc_dataset: str = DEFAULT_PROXY_DATASET, **params: Any
+    ) -> None:
         super().__init__(space, **params)
         self.zc_dataset = zc_dataset
         self.features_ = ZeroCostStatsEncoder(self.space, zc_dataset)  # type: ignore[assignment]

@@ -24,6 +24,7 @@ from archembed.encoders.precomputed import (
 )
 from archembed.errors import ConfigError
 from archembed.experiments.config import BenchmarkSpec, EncoderSpec, ExperimentConfig, StrategySpec
+from archembed.experiments.defaults import default_encoder, for_dataset
 from archembed.experiments.encoders import fit_encoder, new_encoder
 from archembed.experiments.executors import Executor, make_executor
 from archembed.experiments.results import finished, write_seed
@@ -85,14 +86,14 @@ def plan_runs(config: ExperimentConfig, out: Path, single: bool = False) -> list
             if strategy.encoders is not None:
                 chosen: list[EncoderSpec | None] = [encoders[n] for n in strategy.encoders]
             elif cls.needs_encoder:
-                if not encoders:
+                chosen = list(encoders.values()) or [default_encoder(strategy.name, bench)]
+                if chosen == [None]:
                     raise ConfigError(
                         f"strategy {strategy.run_label!r} needs an encoder: add one to encoders"
                     )
-                chosen = list(encoders.values())
             else:
                 chosen = [None]
-            for encoder in chosen:
+            for encoder in (e and for_dataset(e, bench) for e in chosen):
                 if encoder is not None and not accepts_encoder(cls):
                     raise ConfigError(f"strategy {strategy.name!r} does not use an encoder")
                 parts = [bench.label, strategy.run_label] + ([encoder.name] if encoder else [])

@@ -24,6 +24,8 @@ from archembed.viz.figure import new_figure, save_figure
 from archembed.viz.regret import STYLES
 
 if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
     from archembed.search.multiobjective import MultiObjective
 
 ZOOM_QUANTILE = 0.25
@@ -78,6 +80,22 @@ def plot_attainment(
     """Median attainment surface of each run (its seeds' attained sets) against ``front``."""
     figure = new_figure(6.5, 4.5)
     ax = figure.subplots()
+    draw_attainment(ax, surfaces, front, labels)
+    ax.set_title(
+        f"{title}\n(y axis from the true front's {ZOOM_QUANTILE:.0%} quantile)", fontsize=9
+    )
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=2, fontsize=8, frameon=False)
+    return save_figure(figure, path)
+
+
+def draw_attainment(
+    ax: Axes,
+    surfaces: Mapping[str, Sequence[np.ndarray]],
+    front: np.ndarray,
+    labels: tuple[str, str],
+) -> None:
+    """Draw the true front and each run's median attainment surface on ``ax``, zoomed on the
+    front's upper part (from its :data:`ZOOM_QUANTILE` quantile of the first objective)."""
     every = np.concatenate([front, *[s for sets in surfaces.values() for s in sets if len(s)]])
     grid = np.linspace(every[:, 1].min(), every[:, 1].max(), GRID_POINTS)
     ax.step(front[:, 1], front[:, 0], where="post", color="black", lw=2.2, label="true front")
@@ -93,12 +111,7 @@ def plot_attainment(
     ax.set_xlim(front[0, 1] - 0.05 * span, front[-1, 1] + 0.15 * span)
     ax.set_xlabel(labels[1])
     ax.set_ylabel(labels[0])
-    ax.set_title(
-        f"{title}\n(y axis from the true front's {ZOOM_QUANTILE:.0%} quantile)", fontsize=9
-    )
     ax.grid(alpha=0.3)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=2, fontsize=8, frameon=False)
-    return save_figure(figure, path)
 
 
 def cross_device(
@@ -147,4 +160,45 @@ def plot_cross_device(
     ax.set_title(f"{title}\nbar: mean over seeds; whisker: ± std", fontsize=9)
     ax.grid(axis="y", alpha=0.3)
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=3, fontsize=8, frameon=False)
+    return save_figure(figure, path)
+
+
+def plot_study_device(
+    panels: Mapping[str, tuple[dict[str, tuple[np.ndarray, np.ndarray]], Mapping, np.ndarray]],
+    path: str | os.PathLike[str],
+    title: str,
+    latency: str,
+) -> Path:
+    """One device of a study: per dataset (column), hypervolume ratio against queries (top,
+    mean over seeds ± its standard error) and the median attainment surfaces against the true
+    front (bottom).
+
+    ``panels[dataset] = (curves, surfaces, front)`` as :func:`draw_mean_bands` and
+    :func:`draw_attainment` take them; every panel has the same runs in the same order.
+    """
+    from archembed.viz.regret import draw_mean_bands
+
+    figure = new_figure(5.0 * len(panels), 8.5)
+    axes = figure.subplots(2, len(panels), squeeze=False)
+    for column, (dataset, (curves, surfaces, front)) in enumerate(panels.items()):
+        top, bottom = axes[0, column], axes[1, column]
+        bands = draw_mean_bands(top, curves, upper=1.0, standard_error=True)
+        settled = [(mean - std)[len(x) // 5 :] for x, mean, std in bands]
+        top.set_ylim(max(0.0, min(float(np.nanmin(v)) for v in settled) - 0.01), 1.0)
+        top.margins(x=0.0)
+        top.set_title(dataset, fontsize=10)
+        top.set_xlabel("queries")
+        top.set_ylabel("hypervolume ratio")
+        top.grid(alpha=0.3)
+        draw_attainment(bottom, surfaces, front, ("validation accuracy (%)", latency))
+    handles, names = axes[0, 0].get_legend_handles_labels()
+    handles.insert(0, axes[1, 0].get_lines()[0])
+    names.insert(0, "true front (bottom row)")
+    figure.legend(handles, names, loc="outside lower center", ncols=4, fontsize=8, frameon=False)
+    figure.suptitle(
+        f"{title}\ntop: mean over seeds, band ± standard error of the mean\nbottom: median "
+        f"attainment surface after the last query (y from the front's {ZOOM_QUANTILE:.0%} "
+        "quantile)",
+        fontsize=10,
+    )
     return save_figure(figure, path)

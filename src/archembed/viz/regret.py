@@ -85,21 +85,39 @@ def regret_curves_figure(
     """
     figure = new_figure(7.0, 5.0)
     ax = figure.add_subplot()
-    tops = []
+    bands = draw_mean_bands(ax, curves)
+    ax.margins(x=0.0)
+    _zoom_past_start(ax, [(x, mean + std) for x, mean, std in bands])
+    _finish(figure, ax, xlabel, ylabel.replace(" (", "\n(", 1), title, BAND_TITLE)
+    return figure
+
+
+def draw_mean_bands(
+    ax: Axes,
+    curves: dict[str, tuple[np.ndarray, np.ndarray]],
+    upper: float = np.inf,
+    standard_error: bool = False,
+) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Draw each run's mean over seeds and a band (cut to [0, ``upper``]) on ``ax``: mean ± std,
+    or mean ± the standard error of the mean where many runs would hide each other.
+
+    Returns each run's ``(x, mean, half-width of the band)`` so a caller can choose the y range.
+    """
+    bands = []
     for (label, (x, values)), (colour, line, _) in zip(curves.items(), _styles()):
         data = zero_clipped(values)
         seen = ~np.isnan(data).all(axis=0)
         x, data = np.asarray(x)[seen], data[:, seen]
         mean, std = np.nanmean(data, axis=0), np.nanstd(data, axis=0)
+        if standard_error:
+            seeds = (~np.isnan(data)).sum(axis=0)
+            spread = np.nanstd(data, axis=0, ddof=1) if len(data) > 1 else np.zeros_like(mean)
+            std = spread / np.sqrt(seeds)
         ax.plot(x, mean, color=colour, linestyle=line, label=f"{label} ({len(data)} seeds)")
-        ax.fill_between(
-            x, np.maximum(mean - std, 0.0), mean + std, color=colour, alpha=0.15, linewidth=0
-        )
-        tops.append((x, mean + std))
-    ax.margins(x=0.0)
-    _zoom_past_start(ax, tops)
-    _finish(figure, ax, xlabel, ylabel.replace(" (", "\n(", 1), title, BAND_TITLE)
-    return figure
+        low, high = np.maximum(mean - std, 0.0), np.minimum(mean + std, upper)
+        ax.fill_between(x, low, high, color=colour, alpha=0.15, linewidth=0)
+        bands.append((x, mean, std))
+    return bands
 
 
 def _zoom_past_start(ax: Axes, tops: list[tuple[np.ndarray, np.ndarray]]) -> None:
