@@ -177,6 +177,7 @@ def mean_std(values: list[float]) -> str:
 def figures(cells: Cells, directory: Path, query: int = 100) -> None:
     """One PNG per device: HV ratio against queries and median attainment, per dataset."""
     benchmark = load_benchmark("nb201")
+    directory.mkdir(parents=True, exist_ok=True)
     devices = sorted({device for _, device in cells})
     for device in devices:
         panels = {}

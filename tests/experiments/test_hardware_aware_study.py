@@ -27,6 +27,10 @@ def test_shipped_study_has_the_issue_protocol(script):
         and config.queries == 100
         and config.seed_list() == list(range(30))
     )
+    halves = [script.shard(config, f"{i}/2").benchmarks for i in (0, 1)]
+    assert [len(h) for h in halves] == [5, 4]  # two processes share the nine pairs
+    assert sorted(map(str, halves[0] + halves[1])) == sorted(map(str, config.benchmarks))
+    assert script.shard(config, "0/1").benchmarks == config.benchmarks
     cheap = [s.name for s in script.arms(config, True).strategies]
     bayes = [s.name for s in script.arms(config, False).strategies]
     assert cheap == ["random", "nsga2"] and bayes == ["qlognehvi", "qnparego"]
@@ -59,6 +63,9 @@ def test_study_runs_cheap_arms_first_rounds_and_resumes(script, nb201_bench, tmp
     stamps = {key: (tmp_path / key / "summary.json").stat().st_mtime for key in summaries}
     script.run_study(config, tmp_path, seeds=3, step=2)  # nothing left: nothing rewritten
     assert stamps == {key: (tmp_path / key / "summary.json").stat().st_mtime for key in stamps}
-    script.table(tmp_path, query=12)
+    cells = script.collect(tmp_path, query=12)
+    script.table(cells, query=12)
     rows = [line for line in capsys.readouterr().out.splitlines() if "cifar10-valid" in line]
     assert len(rows) == 2 and all("| fpga |" in row and "| 3 |" in row for row in rows)
+    script.figures(cells, tmp_path / "figures", query=12)
+    assert (tmp_path / "figures" / "study_fpga.png").stat().st_size > 0
