@@ -73,6 +73,7 @@ def search(
     ``free_metrics`` make it a multi-objective or constrained search (see docs/guides/search.md).
     """
     from archembed.experiments.config import parse_config
+    from archembed.experiments.defaults import with_default_predictor
     from archembed.experiments.runner import build_objective
     from archembed.experiments.tasks import SeedTask, search_seed, summarise
     from archembed.search.budget import Budget
@@ -95,6 +96,7 @@ def search(
         "search()",
     )
     objective = build_objective(config.benchmarks[0], data_dir)
+    params = with_default_predictor(config.strategies[0], config.benchmarks[0]).params
     embedder = None if encoder is None else _embedder(encoder, objective.space)
     task = SeedTask(
         run=f"{benchmark}-{strategy}",

@@ -1,6 +1,7 @@
 import numpy as np
 import pytest
 import torch
+from tests.nb201_search import all_nb201_cells
 
 from archembed.encoders import ENCODERS
 from archembed.encoders.precomputed import precompute
@@ -23,8 +24,7 @@ FAST = {
 
 @pytest.fixture(scope="module")
 def nb201():
-    space = get_space("nb201")
-    return RestrictedSpace(space, space.enumerate())
+    return all_nb201_cells()
 
 
 def conv_count(space):

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from tests.nb201_search import all_nb201_cells, smooth
 
 from archembed.encoders import ENCODERS
 from archembed.encoders.precomputed import precompute
@@ -12,13 +13,12 @@ from archembed.predictors.gp import GPPredictor
 from archembed.predictors.heads import MLPPredictor, RandomForestPredictor
 from archembed.search import make_strategy
 from archembed.search.acquisition import log_expected_improvement
+from archembed.search.bo import WarmStartedGP
 from archembed.search.budget import Budget
 from archembed.search.loop import run_search
 from archembed.search.objectives import FunctionObjective
 from archembed.search.surrogate import FreshSeed, SurrogateSearch
-from archembed.spaces import get_space
 from archembed.spaces.candidates import CandidatePool
-from archembed.spaces.restricted import RestrictedSpace
 
 PARAMS = {
     "bo": {"n_init": 5, "q": 2, "fit_maxiter": 20, "refit_every": 4},
@@ -37,22 +37,15 @@ RECORDED = {
     ("dngo", "sampled"): [14764, 9767, 10690, 13025, 3518, 9892, 6018, 4768, 5644, 3568, 6068,
                           9817, 9768, 5443, 9818, 10443],
 }  # fmt: skip
+AGREED_PREFIX = {("bo", "exhaustive"): 7}
+"""Queries that agree across CPUs: from its second GP round (query 8) on, the L-BFGS fit of the
+exhaustive ``bo`` case ends in hyperparameters that differ in the last bits between CPU models
+(recorded on one, diverging on another with the code unchanged), and the two records part."""
 
 
 @pytest.fixture(scope="module")
 def nb201():
-    space = get_space("nb201")
-    return RestrictedSpace(space, space.enumerate())
-
-
-def smooth(space):
-    """3x3 convolutions count 1, skip connections 0.1: a smooth objective with a known optimum."""
-
-    def score(graphs):
-        ops = [space.edge_ops(g) for g in graphs]
-        return [o.count("nor_conv_3x3") + 0.1 * o.count("skip_connect") for o in ops]
-
-    return score
+    return all_nb201_cells()
 
 
 def queries(strategy, space, budget=16):
@@ -75,7 +68,25 @@ def test_presets_query_what_the_inherited_strategies_queried(nb201, monkeypatch,
     strategy = make_strategy(name, nb201, np.random.default_rng(7), encoder, **params)
     assert isinstance(strategy, SurrogateSearch)
     assert strategy.pool.exhaustive == (pool == "exhaustive")
-    assert queries(strategy, nb201) == RECORDED[(name, pool)]
+    n = AGREED_PREFIX.get((name, pool), len(RECORDED[(name, pool)]))
+    assert queries(strategy, nb201)[:n] == RECORDED[(name, pool)][:n]
+
+
+def test_the_bo_preset_queries_what_its_parts_query_composed_by_hand(nb201):
+    encoder = precompute(ENCODERS.get("onehot")(nb201.base), nb201)
+    preset = make_strategy("bo", nb201, np.random.default_rng(7), encoder, **PARAMS["bo"])
+    rng = np.random.default_rng(7)
+    composed = SurrogateSearch(
+        nb201,
+        rng,
+        EmbeddingPredictor(encoder, GPPredictor(ard=True, fit_maxiter=20)),
+        log_expected_improvement,
+        CandidatePool(nb201, encoder, rng),
+        n_init=5,
+        q=2,
+        refit=WarmStartedGP(refit_every=4),
+    )
+    assert queries(composed, nb201) == queries(preset, nb201)
 
 
 def test_a_preset_is_its_parts_composed_by_hand(nb201):

@@ -24,13 +24,17 @@ from archembed.encoders.precomputed import (
 )
 from archembed.errors import ConfigError
 from archembed.experiments.config import BenchmarkSpec, EncoderSpec, ExperimentConfig, StrategySpec
-from archembed.experiments.defaults import default_encoder, for_dataset
+from archembed.experiments.defaults import (
+    default_encoder,
+    for_dataset,
+    with_default_predictor,
+)
 from archembed.experiments.encoders import fit_encoder, new_encoder
 from archembed.experiments.executors import Executor, make_executor
 from archembed.experiments.results import finished, write_seed
 from archembed.experiments.tasks import SeedTask
 from archembed.progress import ProgressBar, status
-from archembed.search.base import accepts_encoder, check_strategy
+from archembed.search.base import STRATEGIES, accepts_encoder, check_strategy
 from archembed.search.budget import Budget
 from archembed.search.mo_loop import check_pairing
 from archembed.search.multiobjective import MultiObjective, parse_constraint
@@ -79,7 +83,8 @@ def plan_runs(config: ExperimentConfig, out: Path, single: bool = False) -> list
     runs = []
     encoders = {e.name: e for e in config.encoders}
     for bench in config.benchmarks:
-        for strategy in config.strategies:
+        for given in config.strategies:
+            strategy = with_default_predictor(given, bench)
             cls = check_strategy(strategy.name, strategy.params)
             if bench.multi_objective:
                 check_pairing(cls, len(bench.objective_specs()))
@@ -143,6 +148,9 @@ def run_experiment(
     pending = list({run.label: run for run, _, _ in todo}.values())
     files = _embedding_files(pending)
     objectives = _objectives(pending, budget)
+    for run in pending:
+        space = objectives[run.benchmark.label].space
+        STRATEGIES.get(run.strategy.name).check_for_space(run.strategy.params, space)
     encoders = _new_encoders(pending, objectives, files)
     executor = executor or make_executor(config.executor, config.workers, config.address)
     shared = _shared_inputs(pending, objectives, encoders, out / "encoders", progress)

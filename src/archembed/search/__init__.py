@@ -18,6 +18,7 @@ from archembed.search import (
     mobo,
     nao,
     nsga2,
+    predictor_guided,
     random_search,
     reinforce,
 )
@@ -28,11 +29,12 @@ from archembed.search.base import (
     make_strategy,
     register_strategy,
 )
-from archembed.search.surrogate import SurrogateSearch
+from archembed.search.surrogate import PoolSearch, SurrogateSearch
 
 __all__ = [
     "STRATEGIES",
     "MultiObjectiveStrategy",
+    "PoolSearch",
     "Strategy",
     "SurrogateSearch",
     "bo",
@@ -44,6 +46,7 @@ __all__ = [
     "mobo",
     "nao",
     "nsga2",
+    "predictor_guided",
     "random_search",
     "register_strategy",
     "reinforce",

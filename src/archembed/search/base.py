@@ -76,6 +76,11 @@ class Strategy(ABC):
     def check_relations(cls, params: dict[str, Any]) -> None:
         """Constraints between parameters (all given, defaults filled in); ConfigError if broken."""
 
+    @classmethod
+    def check_for_space(cls, params: Mapping[str, Any], space: SearchSpace) -> None:
+        """Checks that need the searched space (e.g. a model the strategy builds); ConfigError
+        if broken. Runners call it before the first seed starts."""
+
     def check_arguments(self, arguments: Mapping[str, Any]) -> None:
         """Constructor guard: check this class's parameters among ``arguments`` (``locals()``)."""
         allowed = strategy_parameters(type(self))

@@ -1,17 +1,20 @@
 """Surrogate-based search by composition: a surrogate, an acquisition and a candidate pool.
 
-:class:`SurrogateSearch` proposes an initial random design of ``n_init`` architectures, then
-each round fits the surrogate (an :class:`~archembed.predictors.ArchPredictor` with the
-``fit_embedded`` / ``predict_embedded`` fast paths, e.g. an
-:class:`~archembed.predictors.EmbeddingPredictor`) to every observation, scores the unseen
-candidates of the pool with the acquisition and proposes the ``q`` best. The pool embeds each
-candidate once. A :class:`Refit` says what changes in the surrogate between rounds (a fresh
-seed, warm-started hyperparameters). The registered strategies ``bo`` and ``dngo`` are
-presets: they only choose these parts from their parameters.
+:class:`PoolSearch` is the shared loop: an initial random design of ``n_init``
+architectures, then each round the ``q`` best-valued unseen candidates of the pool.
+:class:`SurrogateSearch` values them as follows: each round it fits the surrogate (an
+:class:`~archembed.predictors.ArchPredictor` with the ``fit_embedded`` / ``predict_embedded``
+fast paths, e.g. an :class:`~archembed.predictors.EmbeddingPredictor`) to every observation
+and values the candidates with the acquisition. The pool embeds each candidate once. A
+:class:`Refit` says what changes in the surrogate between rounds (a fresh seed, warm-started
+hyperparameters). The registered strategies ``bo`` and ``dngo`` are presets: they only choose
+these parts from their parameters; ``predictor`` (:mod:`archembed.search.predictor_guided`)
+values candidates with a supervised ranking predictor instead.
 """
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from collections.abc import Callable, Sequence
 from typing import ClassVar, Protocol
 
@@ -69,39 +72,29 @@ class FreshSeed:
         """Nothing to keep: every round starts afresh."""
 
 
-class SurrogateSearch(Strategy):
-    """Random initial design of ``n_init`` architectures, then the top candidates by acquisition.
+class PoolSearch(Strategy):
+    """Random initial design of ``n_init`` architectures, then each round the ``q`` unseen
+    candidates of the pool that :meth:`_acquire` values most.
 
-    ``q`` caps how many architectures one surrogate fit proposes (``ask(n)`` fits
-    ``ceil(n / q)`` times). ``refit`` (default: none, the surrogate is refitted unchanged)
-    adjusts the surrogate before each fit.
+    ``q`` caps how many architectures one round proposes (``ask(n)`` runs ``ceil(n / q)``
+    rounds). Subclasses say how candidates are valued from the observations so far.
     """
 
-    needs_encoder = True
     limits: ClassVar[dict[str, Bound]] = POOL_LIMITS
 
     def __init__(
         self,
         space: SearchSpace,
         rng: np.random.Generator,
-        surrogate: Surrogate,
-        acquisition: Acquisition,
         candidates: CandidatePool,
         n_init: int = 10,
         q: int = 1,
-        refit: Refit | None = None,
     ) -> None:
         super().__init__(space, rng)
-        if not surrogate.has_std:
-            raise ConfigError("a surrogate search needs a surrogate with uncertainty (gp, dngo)")
-        self.surrogate = surrogate
-        self.acquisition = acquisition
         self.pool = candidates
-        self.refit = refit
         self.n_init = n_init
         self.q = q
         self.batch_size = q
-        self.X: list[np.ndarray] = []
         self.y: list[float] = []
         self.told: list[ArchGraph] = []
 
@@ -114,7 +107,8 @@ class SurrogateSearch(Strategy):
             graphs, X = self.pool.candidates(self._incumbents())
             if not graphs:
                 break
-            chosen = [graphs[i] for i in top_k(self._acquire(X), min(self.q, n - len(out)))]
+            values = self._acquire(graphs, X)
+            chosen = [graphs[i] for i in top_k(values, min(self.q, n - len(out)))]
             self.pool.mark_seen(chosen)
             out.extend(chosen)
         if len(out) < n:
@@ -125,23 +119,55 @@ class SurrogateSearch(Strategy):
 
     def tell(self, graphs: Sequence[ArchGraph], scores: Sequence[float]) -> None:
         self.pool.mark_seen(graphs)
-        embedded = self.pool.embed(graphs)
-        for graph, row, score in zip(graphs, embedded, scores):
-            self.told.append(graph)
-            self.X.append(row)
-            self.y.append(float(score))
+        self.told.extend(graphs)
+        self.y.extend(float(score) for score in scores)
 
     def _incumbents(self, k: int = 5) -> list[ArchGraph]:
         order = np.argsort(-np.asarray(self.y))[:k]
         return [self.told[i] for i in order]
 
-    def _acquire(self, candidates: np.ndarray) -> np.ndarray:
-        """Acquisition values of ``candidates`` under the surrogate fitted to every observation."""
+    @abstractmethod
+    def _acquire(self, graphs: list[ArchGraph], X: np.ndarray) -> np.ndarray:
+        """The value of proposing each of ``graphs`` (embedded as ``X``), higher first."""
+
+
+class SurrogateSearch(PoolSearch):
+    """A surrogate with uncertainty fitted to the embeddings of every observation, and an
+    acquisition on its mean and standard deviation; ``refit`` (default: none, the surrogate
+    is refitted unchanged) adjusts the surrogate before each fit."""
+
+    needs_encoder = True
+
+    def __init__(
+        self,
+        space: SearchSpace,
+        rng: np.random.Generator,
+        surrogate: Surrogate,
+        acquisition: Acquisition,
+        candidates: CandidatePool,
+        n_init: int = 10,
+        q: int = 1,
+        refit: Refit | None = None,
+    ) -> None:
+        if not surrogate.has_std:
+            raise ConfigError("a surrogate search needs a surrogate with uncertainty (gp, dngo)")
+        super().__init__(space, rng, candidates, n_init=n_init, q=q)
+        self.surrogate = surrogate
+        self.acquisition = acquisition
+        self.refit = refit
+        self.X: list[np.ndarray] = []
+
+    def tell(self, graphs: Sequence[ArchGraph], scores: Sequence[float]) -> None:
+        super().tell(graphs, scores)
+        self.X.extend(self.pool.embed(graphs))
+
+    def _acquire(self, graphs: list[ArchGraph], X: np.ndarray) -> np.ndarray:
+        """Acquisition values of the candidates under the surrogate fitted to every observation."""
         y = np.asarray(self.y)
         if self.refit is not None:
             self.refit.prepare(self.surrogate, len(y), self.rng)
         self.surrogate.fit_embedded(np.stack(self.X), y)
         if self.refit is not None:
             self.refit.record(self.surrogate, len(y))
-        mean, std = self.surrogate.predict_embedded(candidates, return_std=True)
+        mean, std = self.surrogate.predict_embedded(X, return_std=True)
         return self.acquisition(mean, std, float(y.max()))
