@@ -12,19 +12,23 @@ from archembed.nets.feature_store import FeatureStore
 from archembed.spaces.base import get_space
 
 
-def random_store(directory: Path, graphs: Sequence[ArchGraph], seed: int = 0) -> FeatureStore:
-    """``graphs`` (NB201 cells) with 2 inits x 4 points x 3 random values each, written."""
+def random_store(
+    directory: Path, graphs: Sequence[ArchGraph], seed: int = 0, n_inits: int = 2
+) -> FeatureStore:
+    """``graphs`` (NB201 cells) with ``n_inits`` inits x 4 points x 3 random values each, written."""
     space = get_space("nb201")
     store = FeatureStore.create(
         directory,
         "nb201",
         [space.identity(g) for g in graphs],
         [space.to_native(g) for g in graphs],
-        n_inits=2,
+        n_inits=n_inits,
         n_points=4,
         dim=3,
         params={"k": 3},
     )
-    values = np.random.default_rng(seed).normal(size=(len(graphs), 2, 4, 3)).astype(np.float32)
+    values = (
+        np.random.default_rng(seed).normal(size=(len(graphs), n_inits, 4, 3)).astype(np.float32)
+    )
     store.write(np.arange(len(graphs)), values)
     return store

@@ -1,0 +1,49 @@
+"""experiments/contrastive_table2_topology.py: settings, a missing cell and the transfer on toy data."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import numpy as np
+import pytest
+from tests.feature_stores import random_store
+
+from archembed.errors import ConfigError
+from archembed.spaces import get_space
+
+SCRIPT = Path(__file__).parents[2] / "experiments" / "contrastive_table2_topology.py"
+
+
+@pytest.fixture(scope="module")
+def script(request):
+    return request.getfixturevalue("load_file_module")(SCRIPT)
+
+
+def test_every_setting_is_built_on_the_official_stores_cells(script, tmp_path):
+    graphs = get_space("nb201").enumerate()[:12]
+    proxy = random_store(tmp_path / "proxy", graphs)
+    official = random_store(tmp_path / "official", graphs[3:9], seed=1, n_inits=4)
+    arrays = script.space_arrays(proxy, official)
+    assert list(arrays) == ["proxy 2", "official 2", "official 4"]
+    assert arrays["proxy 2"]["raw"].shape == (6, 2, 3)
+    assert arrays["official 4"]["normalised"].shape == (6, 4, 3)
+    np.testing.assert_array_equal(arrays["official 2"]["raw"], arrays["official 4"]["raw"][:, :2])
+    np.testing.assert_allclose(
+        arrays["proxy 2"]["raw"], script.rms_rows(proxy, np.arange(3, 9), False)
+    )
+    with pytest.raises(ConfigError, match="lacks 6 cells"):
+        script.space_arrays(random_store(tmp_path / "few", graphs[:3]), official)
+
+
+def test_a_forest_that_learns_the_source_ranks_both_targets(script):
+    rng = np.random.default_rng(0)
+    X, X_size = rng.normal(size=(200, 5)), rng.normal(size=(80, 5))
+    y, y_size = X[:, 0] + 0.1 * X[:, 1], X_size[:, 0]
+    found = script.transfer(
+        (X, y), (X_size, y_size), argparse.Namespace(n_train=150, n_test=50, runs=2)
+    )
+    assert set(found) == {"nb201", "nats_sss"}
+    assert min(row["kendall_tau"] for row in found.values()) > 0.4
+    arrays = {"proxy 2": {"raw": np.abs(X)[:, None, :] + y[:, None, None]}}
+    assert script.magnitude_taus(arrays, y)["proxy 2"] > 0.5
