@@ -8,7 +8,9 @@ untrained) and the executor; only then are encoders pretrained and seeds started
 
 from __future__ import annotations
 
+import contextlib
 import re
+from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
@@ -168,9 +170,10 @@ def run_experiment(
     ]
     where = {(run.label, seed): (run, cfg) for run, seed, cfg in todo}
     failures = 0
-    with ProgressBar(enabled=progress) as bar:
+    outcomes = executor.run(tasks, shared)
+    with ProgressBar(enabled=progress) as bar, _closing(outcomes):
         job = bar.add_task(f"{config.name}: seeds", total=len(tasks))
-        for outcome in executor.run(tasks, shared):
+        for outcome in outcomes:
             run, seed_config = where[(outcome.task.run, outcome.task.seed)]
             write_seed(
                 run.directory, outcome.task.seed, seed_config, outcome.summary, outcome.trajectory
@@ -179,6 +182,19 @@ def run_experiment(
             failures += outcome.summary["status"] != "ok"
             bar.update(job, advance=1, info=_info(outcome.summary, failures))
     return summaries
+
+
+@contextlib.contextmanager
+def _closing(outcomes: Iterable[Any]) -> Iterator[None]:
+    """Close the executor's generator as soon as the loop ends, also on an error: its workers
+    are stopped then, not whenever the generator happens to be collected (at exit, after the
+    interpreter already waits for the pool's threads, a shutdown could hang)."""
+    try:
+        yield
+    finally:
+        close = getattr(outcomes, "close", None)
+        if close is not None:
+            close()
 
 
 def _info(summary: dict[str, Any], failures: int) -> str:
