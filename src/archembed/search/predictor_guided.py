@@ -64,7 +64,7 @@ class PredictorGuidedSearch(PoolSearch):
         self.spec = PredictorSpec(predictor, predictor, None)
         self.predictor_params = dict(predictor_params or {})
         self.model_space = getattr(space, "base", space)
-        self._model(0)
+        self.check_for_space({"predictor": predictor, "predictor_params": predictor_params}, space)
         pool = CandidatePool(space, NoEmbedding(), rng, sample_size=pool_size, mutations=mutations)
         super().__init__(space, rng, pool, n_init=n_init, q=q)
 
