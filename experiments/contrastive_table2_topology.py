@@ -15,9 +15,12 @@ singular value, the encoder's input: ``normalised``) of ``proxy`` (its inits), `
 mean row per cell or one row per init. In each of ``--runs`` runs the forest is fitted on
 ``--n-train`` random NB201 cells and scores ``--n-test`` other NB201 cells (topology ->
 topology) and every size cell (topology -> size); targets as in ``archembed contrastive table2``
-on CIFAR-10. Each setting is a unit of the results store; writes DIR/summary.json (with, per
-space and setting, the Kendall tau of accuracy with the raw features' overall magnitude) and
-DIR/table.md (also printed).
+on CIFAR-10. ``--variant LABEL NB201_STORE SIZE_STORE`` (repeatable) adds a setting from two
+more stores holding at least the official stores' cells, e.g. features made with ``archembed
+features jacobian --jacobian paper`` or ``--projection own``; its two stores must agree in
+inputs, k, Jacobian and projection. Each setting is a unit of the results store; writes
+DIR/summary.json (with, per space and setting, the Kendall tau of accuracy with the raw
+features' overall magnitude) and DIR/table.md (also printed).
 """
 
 from __future__ import annotations
@@ -66,6 +69,14 @@ def parse() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--proxy", type=Path, action="append", required=True, help="twice")
     parser.add_argument("--official", type=Path, action="append", required=True, help="twice")
+    parser.add_argument(
+        "--variant",
+        nargs=3,
+        action="append",
+        default=[],
+        metavar=("LABEL", "NB201_STORE", "SIZE_STORE"),
+        help="another setting from a store of each space (repeatable)",
+    )
     parser.add_argument("--out", type=Path, required=True, help="the results directory")
     parser.add_argument("--n-train", type=int, default=800)
     parser.add_argument("--n-test", type=int, default=200)
@@ -87,12 +98,28 @@ def stores_by_space(paths: list[Path], option: str) -> dict[str, FeatureStore]:
     return stores
 
 
-def check_basis(stores: list[FeatureStore]) -> None:
-    """All stores come from the same inputs and k, hence one principal-component basis."""
+def check_basis(stores: list[FeatureStore], keys: tuple[str, ...] = ("inputs", "k")) -> None:
+    """All stores agree in ``keys``: by default the same inputs and k, hence one basis."""
     first = stores[0].params
     for store in stores[1:]:
-        if any(store.params.get(key) != first.get(key) for key in ("inputs", "k")):
-            raise ConfigError(f"{store.directory} and {stores[0].directory} use other inputs")
+        differ = [key for key in keys if store.params.get(key) != first.get(key)]
+        if differ:
+            raise ConfigError(f"{store.directory} and {stores[0].directory} differ in {differ}")
+
+
+def variant_stores(variants: list[list[str]]) -> dict[str, dict[str, FeatureStore]]:
+    """``--variant`` options as {label: {space: store}}; each pair checked to share one basis."""
+    found = {}
+    for label, *paths in variants:
+        if not label.strip() or label in (*found, "proxy", "official"):
+            raise ConfigError(
+                f"--variant: labels must be distinct, not empty and neither proxy nor official, "
+                f"got {label!r}"
+            )
+        stores = stores_by_space([Path(p) for p in paths], f"--variant {label}")
+        check_basis(list(stores.values()), ("inputs", "k", "output", "batchnorm", "projection"))
+        found[label] = stores
+    return found
 
 
 def rms_rows(store: FeatureStore, rows: np.ndarray, normalise: bool) -> np.ndarray:
@@ -111,22 +138,32 @@ def representations(store: FeatureStore, rows: np.ndarray) -> dict[str, np.ndarr
     return {kind: rms_rows(store, rows, kind == "normalised") for kind in REPRESENTATIONS}
 
 
-def space_arrays(proxy: FeatureStore, official: FeatureStore) -> dict[str, dict[str, np.ndarray]]:
-    """Both representations of the official store's cells per (networks, inits) setting."""
-    where = {arch: row for row, arch in enumerate(proxy.ids)}
+def same_cells(store: FeatureStore, official: FeatureStore) -> np.ndarray:
+    """The rows of ``store`` that hold the official store's cells, in its order."""
+    where = {arch: row for row, arch in enumerate(store.ids)}
     missing = [arch for arch in official.ids if arch not in where]
     if missing:
         raise ConfigError(
-            f"{proxy.directory} lacks {len(missing)} cells of {official.directory}, "
+            f"{store.directory} lacks {len(missing)} cells of {official.directory}, "
             f"e.g. {missing[0]}"
         )
+    return np.array([where[arch] for arch in official.ids])
+
+
+def space_arrays(
+    proxy: FeatureStore, official: FeatureStore, variants: dict[str, FeatureStore] | None = None
+) -> dict[str, dict[str, np.ndarray]]:
+    """Both representations of the official store's cells per (networks, inits) setting."""
     full = representations(official, np.arange(len(official.ids)))
-    same_cells = np.array([where[arch] for arch in official.ids])
-    return {
-        f"proxy {proxy.features.shape[1]}": representations(proxy, same_cells),
+    arrays = {
+        f"proxy {proxy.features.shape[1]}": representations(proxy, same_cells(proxy, official)),
         "official 2": {kind: X[:, :2] for kind, X in full.items()},
         f"official {official.features.shape[1]}": full,
     }
+    for label, store in (variants or {}).items():
+        rows = same_cells(store, official)
+        arrays[f"{label} {store.features.shape[1]}"] = representations(store, rows)
+    return arrays
 
 
 def labels(space: str, graphs: list[ArchGraph]) -> np.ndarray:
@@ -194,6 +231,7 @@ def main() -> None:
     proxy = stores_by_space(args.proxy, "--proxy")
     official = stores_by_space(args.official, "--official")
     check_basis([*proxy.values(), *official.values()])
+    variants = variant_stores(args.variant)
     graphs = {space: store_graphs(official[space]) for space in SPACES}
     space_split(len(graphs[SOURCE]), args.n_train, args.n_test, 0, SOURCE)
     settings = {
@@ -204,9 +242,19 @@ def main() -> None:
         "n_test": args.n_test,
         "runs": args.runs,
     }
+    if variants:
+        settings["variants"] = {
+            label: {space: str(store.directory.resolve()) for space, store in stores.items()}
+            for label, stores in variants.items()
+        }
     store = ResultStore(args.out, KIND, settings)
     y = {space: labels(space, graphs[space]) for space in SPACES}
-    arrays = {space: space_arrays(proxy[space], official[space]) for space in SPACES}
+    arrays = {
+        space: space_arrays(
+            proxy[space], official[space], {label: v[space] for label, v in variants.items()}
+        )
+        for space in SPACES
+    }
     if arrays[SOURCE].keys() != arrays[TARGET].keys():
         raise ConfigError("the two spaces' stores of a setting have different numbers of inits")
     units = {}

@@ -1,4 +1,4 @@
-"""A small NB201 feature store of random sets, for tests of the contrastive encoder."""
+"""A small feature store of random sets, for tests of the contrastive encoder and experiments."""
 
 from __future__ import annotations
 
@@ -13,19 +13,25 @@ from archembed.spaces.base import get_space
 
 
 def random_store(
-    directory: Path, graphs: Sequence[ArchGraph], seed: int = 0, n_inits: int = 2
+    directory: Path,
+    graphs: Sequence[ArchGraph],
+    seed: int = 0,
+    n_inits: int = 2,
+    space_name: str = "nb201",
+    params: dict | None = None,
 ) -> FeatureStore:
-    """``graphs`` (NB201 cells) with ``n_inits`` inits x 4 points x 3 random values each, written."""
-    space = get_space("nb201")
+    """``graphs`` (cells of ``space_name``) with ``n_inits`` inits x 4 points x 3 random values
+    each, written; ``params`` added to the store's parameters."""
+    space = get_space(space_name)
     store = FeatureStore.create(
         directory,
-        "nb201",
+        space_name,
         [space.identity(g) for g in graphs],
         [space.to_native(g) for g in graphs],
         n_inits=n_inits,
         n_points=4,
         dim=3,
-        params={"k": 3},
+        params={"k": 3, **(params or {})},
     )
     values = (
         np.random.default_rng(seed).normal(size=(len(graphs), n_inits, 4, 3)).astype(np.float32)

@@ -66,6 +66,7 @@ def test_network_inits_are_seeded_without_touching_the_global_generator(kind) ->
         setting=resolve_setting("nb201", "proxy"),
         inputs=rng.normal(size=(2, 3, 32, 32)).astype(np.float32),
         basis=rng.normal(size=(4, 3 * 32 * 32)).astype(np.float32),
+        k=4,
         n_inits=2,
         normalise=False,
         seed=7,

@@ -44,6 +44,7 @@ COUNTS = [
     ("jac-limit-zero", [*J, "--limit", "0"], "--limit must be a whole number >= 1"),
     ("jac-limit-negative", [*J, "--limit", "-5"], "--limit"),
     ("jac-threads-zero", [*J, "--threads", "0"], "--threads must be at least 1"),
+    ("jac-own-k-above-points", [*J, "--projection", "own", "--k", "5"], "--k must be a whole number in [1, 4]"),
     ("zc-sample-zero", [*Z, "--sample", "0"], "--sample"),
     ("zc-sample-negative", [*Z, "--sample", "-3"], "got -3"),
     ("zc-sample-huge", [*Z, "--sample", "100000"], "of the 4 architectures selected"),
@@ -57,6 +58,8 @@ COUNTS = [
 
 NAMES = [
     ("jac-space-unknown", [*J, "--space", "frob"], "unknown space with a network builder 'frob'"),
+    ("jac-jacobian-unknown", [*J, "--jacobian", "signed"], "--jacobian"),
+    ("jac-projection-unknown", [*J, "--projection", "pca"], "--projection"),
     ("jac-space-no-builder", [*J, "--space", "nasbench_graph"], "network builder"),
     ("jac-archs-unknown", [*J, "--archs", "some"], "unknown --archs 'some'"),
     ("jac-archs-all-darts", [*J, "--space", "darts"], "too large to enumerate"),

@@ -34,6 +34,31 @@ def test_every_setting_is_built_on_the_official_stores_cells(script, tmp_path):
     )
     with pytest.raises(ConfigError, match="lacks 6 cells"):
         script.space_arrays(random_store(tmp_path / "few", graphs[:3]), official)
+    variant = random_store(tmp_path / "variant", graphs[::-1], seed=2, n_inits=4)
+    arrays = script.space_arrays(proxy, official, {"paper's Jacobian": variant})
+    assert list(arrays)[-1] == "paper's Jacobian 4"
+    np.testing.assert_allclose(
+        arrays["paper's Jacobian 4"]["raw"], script.rms_rows(variant, np.arange(8, 2, -1), False)
+    )
+
+
+def test_a_variant_needs_one_store_of_each_space_with_one_definition(script, tmp_path):
+    jacobian = {"kind": "jacobian"}
+    nb201 = random_store(tmp_path / "a", get_space("nb201").enumerate()[:4], params=jacobian)
+    size_cells = get_space("nats_sss").enumerate()[:4]
+    size = random_store(tmp_path / "b", size_cells, space_name="nats_sss", params=jacobian)
+    assert set(script.variant_stores([["v", str(nb201.directory), str(size.directory)]])["v"]) == {
+        "nb201",
+        "nats_sss",
+    }
+    with pytest.raises(ConfigError, match="one unnormalised store of each"):
+        script.variant_stores([["v", str(nb201.directory), str(nb201.directory)]])
+    with pytest.raises(ConfigError, match="neither proxy nor official"):
+        script.variant_stores([["official", str(nb201.directory), str(size.directory)]])
+    own = {**jacobian, "projection": "own"}
+    other = random_store(tmp_path / "c", size_cells, space_name="nats_sss", params=own)
+    with pytest.raises(ConfigError, match="projection"):
+        script.variant_stores([["v", str(nb201.directory), str(other.directory)]])
 
 
 def test_a_forest_that_learns_the_source_ranks_both_targets(script):

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import torch
 
+from archembed.encoders.feature_sets import open_stores
 from archembed.errors import ConfigError, DataNotFoundError, UserError
 from archembed.nets import jacobian
 from archembed.nets.build import build_network
@@ -117,6 +118,9 @@ def test_parallel_workers_give_the_same_features(tmp_path, monkeypatch):
         ("seed", -1, "--seed"),
         ("inputs", "nowhere.npy", "--inputs"),
         ("device", "banana", "device"),
+        ("jacobian", "banana", "--jacobian"),
+        ("projection", "banana", "--projection"),
+        ("projection", "own", "--k"),  # own SVD: at most n_points = 6 components, not 8
     ],
 )
 def test_bad_options_fail_before_the_store_is_made(tmp_path, option, value, fragment):
@@ -134,3 +138,41 @@ def test_nb101_cells_share_the_projection_of_nb201(tmp_path):
     np.testing.assert_array_equal(
         np.load(tmp_path / "101" / PROJECTION_FILE), np.load(tmp_path / "201" / PROJECTION_FILE)
     )
+
+
+def test_paper_jacobian_is_the_logit_sum_gradient_in_training_mode():
+    torch.manual_seed(0)
+    net = build_network("nb201", CELLS[0], "proxy")
+    x = torch.randn(5, 3, 16, 16)
+    paper = input_jacobian(net, x, "paper")
+    torch.manual_seed(0)
+    reference = build_network("nb201", CELLS[0], "proxy").train()
+    x0 = x.clone().requires_grad_(True)
+    reference(x0).sum().backward()
+    torch.testing.assert_close(paper, x0.grad.reshape(5, -1))
+    assert not torch.allclose(paper, input_jacobian(net, x, "exact"))
+
+
+def test_own_projection_keeps_each_matrix_spectrum_and_saves_no_basis(tmp_path):
+    opts = {**OPTS, "k": 4}
+    own = compute_jacobian_features(
+        "nb201", CELLS[:2], tmp_path / "own", projection="own", workers=1, **opts
+    )
+    assert own.params["projection"] == "own" and not (tmp_path / "own" / PROJECTION_FILE).exists()
+    shared = compute_jacobian_features("nb201", CELLS[:2], tmp_path / "shared", workers=1, **opts)
+    values = own.get(own.ids)
+    columns = np.linalg.norm(values, axis=2)  # U_k S_k: column norms are singular values
+    np.testing.assert_allclose(columns, np.linalg.svd(values, compute_uv=False), rtol=1e-4)
+    assert np.all(np.diff(columns, axis=-1) <= 1e-6)  # in decreasing order
+    with pytest.raises(ConfigError, match="projection"):
+        open_stores([tmp_path / "own", tmp_path / "shared"])
+    assert shared.params["projection"] == "shared"
+
+
+def test_paper_jacobian_store_records_its_definition(tmp_path):
+    store = compute_jacobian_features(
+        "nb201", CELLS[:1], tmp_path / "p", jacobian="paper", workers=1, **OPTS
+    )
+    exact = compute_jacobian_features("nb201", CELLS[:1], tmp_path / "e", workers=1, **OPTS)
+    assert store.params["output"] == "sum of logits" and exact.params["output"] != "sum of logits"
+    assert not np.allclose(store.get(store.ids), exact.get(exact.ids))

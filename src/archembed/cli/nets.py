@@ -171,6 +171,23 @@ def jacobian_command(
     ] = None,
     seed: SeedOption = 0,
     device: DeviceOption = "cpu",
+    jacobian: Annotated[
+        str,
+        typer.Option(
+            "--jacobian",
+            help="exact: per-sample gradient of the logits' L1 norm, BatchNorm statistics "
+            "detached; paper: the official code's gradient of the logits' sum, BatchNorm in "
+            "training mode.",
+        ),
+    ] = "exact",
+    projection: Annotated[
+        str,
+        typer.Option(
+            "--projection",
+            help="shared: the input pool's top --k principal components (one basis for all "
+            "spaces); own: each matrix's own SVD, U_k S_k (the official code; --k <= --n-points).",
+        ),
+    ] = "shared",
     quiet: QuietOption = False,
     threads: ThreadsOption = None,
     data_dir: DataDirOption = None,
@@ -184,7 +201,14 @@ def jacobian_command(
     )
 
     apply_data_dir(data_dir)
-    options = {"n_inits": n_inits, "n_points": n_points, "k": k, "n_pool": n_pool}
+    options = {
+        "n_inits": n_inits,
+        "n_points": n_points,
+        "k": k,
+        "n_pool": n_pool,
+        "jacobian": jacobian,
+        "projection": projection,
+    }
     chosen = check_jacobian_options(
         space, parse_setting(setting), inputs=inputs, workers=workers, seed=seed, **options
     )

@@ -18,7 +18,16 @@ from archembed.graph import ArchGraph
 from archembed.nets.feature_store import FeatureStore
 from archembed.spaces.base import SearchSpace, get_space
 
-SHARED_PARAMS = ("kind", "inputs", "k", "normalise", "seed", "batchnorm", "output")
+SHARED_PARAMS = (
+    "kind",
+    "inputs",
+    "k",
+    "normalise",
+    "seed",
+    "batchnorm",
+    "output",
+    "projection",
+)
 """Store parameters that must agree for two stores to share one embedding space."""
 
 Entry = tuple[int, int]

@@ -1,10 +1,13 @@
 """Data-Jacobian features (CENA): input gradients of networks at initialisation, projected.
 
-For architecture ``a``, init ``s`` and inputs ``X_1..X_n``: ``J_i = d||f(X_i)||_1 / dX_i``, with
-``f`` the logits, from ONE backward pass of ``sum_i ||f(X_i)||_1``. BatchNorm normalises with
-the statistics of the input batch treated as constants (``detached``), so every ``J_i`` is an
-exact per-sample gradient. Each ``J_i`` is projected onto the top ``k`` principal components of
-the input pool, so features of different search spaces fed the same inputs share one basis.
+For architecture ``a``, init ``s`` and inputs ``X_1..X_n`` (``f`` the logits), two definitions:
+``exact`` (default): ``J_i = d||f(X_i)||_1 / dX_i`` from ONE backward pass of
+``sum_i ||f(X_i)||_1``, BatchNorm normalising with the batch statistics treated as constants
+(``detached``), so every ``J_i`` is an exact per-sample gradient; ``paper``: the official code's
+gradient of the signed sum of every logit of the batch, BatchNorm in training mode, so the
+batch statistics couple the samples. Projection ``shared`` (default): onto the top ``k``
+principal components of the input pool, so features of different search spaces fed the same
+inputs share one basis; ``own``: the official code's ``U_k diag(S_k)`` of each matrix's own SVD.
 """
 
 from __future__ import annotations
@@ -53,18 +56,33 @@ MAX_POOL = 8192
 components of 8,192 pool images a 512 MB Gram matrix."""
 
 
+JACOBIANS = {
+    "exact": ("l1 norm of logits", "batch statistics, detached"),
+    "paper": ("sum of logits", "batch statistics, in the graph"),
+}
+"""Jacobian definitions: (what is differentiated, how BatchNorm's statistics enter)."""
+
+PROJECTIONS = ("shared", "own")
+"""``shared``: the input pool's principal components; ``own``: each matrix's own SVD."""
+
+
 @dataclass(frozen=True)
 class JacobianJob:
-    """Everything a worker needs: space, network setting, inputs, basis and options."""
+    """Everything a worker needs: space, network setting, inputs, projection and options.
+
+    ``basis`` is the shared (k, input_dim) basis, ``None`` for the ``own`` projection.
+    """
 
     space: str
     setting: NetSetting
     inputs: np.ndarray
-    basis: np.ndarray
+    basis: np.ndarray | None
+    k: int
     n_inits: int
     normalise: bool
     seed: int
     device: str = "cpu"
+    jacobian: str = "exact"
 
 
 def init_seed(seed: int, arch_id: str, init: int) -> int:
@@ -73,25 +91,36 @@ def init_seed(seed: int, arch_id: str, init: int) -> int:
     return int(np.random.SeedSequence([seed, digest, init]).generate_state(1)[0])
 
 
-def input_jacobian(net: torch.nn.Module, inputs: torch.Tensor) -> torch.Tensor:
-    """Per-sample ``d||f(x)||_1/dx`` (n, input_dim) with BatchNorm statistics detached."""
-    set_batchnorm_mode(net, "detached")
+def input_jacobian(
+    net: torch.nn.Module, inputs: torch.Tensor, jacobian: str = "exact"
+) -> torch.Tensor:
+    """The (n, input_dim) input gradients of one of :data:`JACOBIANS` (see the module text)."""
+    exact = jacobian == "exact"
+    set_batchnorm_mode(net, "detached" if exact else "batch")
     net.requires_grad_(False)  # input gradients only: skips every weight-gradient kernel
     net.to(memory_format=torch.channels_last)  # faster oneDNN convolutions on CPU
     x = inputs.contiguous(memory_format=torch.channels_last).requires_grad_(True)
-    net(x).abs().sum().backward()
+    logits = net(x)
+    (logits.abs() if exact else logits).sum().backward()
     return x.grad.contiguous().reshape(len(x), -1)
+
+
+def own_projection(jacobians: torch.Tensor, k: int) -> torch.Tensor:
+    """``U_k diag(S_k)`` of the matrix's own SVD (n_points, k): its rows in its own top axes."""
+    left, singular, _ = torch.linalg.svd(jacobians, full_matrices=False)
+    return left[:, :k] * singular[:k]
 
 
 def architecture_features(job: JacobianJob, graph: ArchGraph, arch_id: str) -> np.ndarray:
     """Projected Jacobians (n_inits, n_points, k) of one architecture."""
     inputs = torch.from_numpy(job.inputs).to(job.device)
-    basis = torch.from_numpy(job.basis).to(job.device)
-    out = np.empty((job.n_inits, len(job.inputs), len(job.basis)), dtype=np.float32)
+    basis = None if job.basis is None else torch.from_numpy(job.basis).to(job.device)
+    out = np.empty((job.n_inits, len(job.inputs), job.k), dtype=np.float32)
     for init in range(job.n_inits):
         with seeded(init_seed(job.seed, arch_id, init)):
             net = build_network(job.space, graph, job.setting).to(job.device)
-        projected = input_jacobian(net, inputs) @ basis.T
+        jacobians = input_jacobian(net, inputs, job.jacobian)
+        projected = own_projection(jacobians, job.k) if basis is None else jacobians @ basis.T
         if job.normalise:
             projected = by_principal_singular_value(projected)
         out[init] = projected.detach().cpu().numpy()
@@ -172,15 +201,20 @@ def check_jacobian_options(
     inputs: str,
     workers: int | None,
     seed: int,
+    jacobian: str = "exact",
+    projection: str = "shared",
 ) -> NetSetting:
     """Validate every option of :func:`compute_jacobian_features` before work; the setting."""
-    from archembed.checks import check_seed
+    from archembed.checks import check_choice, check_seed
 
     chosen = resolve_setting(space, setting)
+    check_choice("--jacobian", jacobian, tuple(JACOBIANS))
+    check_choice("--projection", projection, PROJECTIONS)
     check_int("--n-inits", n_inits, 1, MAX_INITS)
     check_int("--n-points", n_points, 1, MAX_POINTS)
     check_int("--n-pool", n_pool, 1, MAX_POOL)
-    check_int("--k", k, 1, min(max(n_pool, n_points), 3 * chosen.input_size**2))
+    pool_or_points = max(n_pool, n_points) if projection == "shared" else n_points
+    check_int("--k", k, 1, min(pool_or_points, 3 * chosen.input_size**2))
     if workers is not None:
         check_int("--workers", workers, 1, cpu_count())
     check_seed("--seed", seed)
@@ -220,6 +254,8 @@ def compute_jacobian_features(
     workers: int | None = None,
     seed: int = 0,
     device: str = "cpu",
+    jacobian: str = "exact",
+    projection: str = "shared",
     progress: bool = True,
 ) -> FeatureStore:
     """Compute (or resume) the Jacobian features of ``graphs`` into the store at ``out``.
@@ -227,7 +263,8 @@ def compute_jacobian_features(
     ``setting``: "proxy" (default, e.g. C=8, N=1 for nb201), "official" or a NetSetting;
     ``inputs``: "natural", "noise", a ``.npy`` file or an image folder (see ``nets.inputs``);
     the first ``n_points`` of a pool of ``n_pool`` such images feed the networks and the whole
-    pool defines the principal components. ``workers`` processes (default: one per thread of
+    pool defines the principal components (the ``shared`` projection). ``jacobian`` and
+    ``projection``: see the module text. ``workers`` processes (default: one per thread of
     ``--threads``; one on a GPU) share the thread count.
     """
     chosen = check_jacobian_options(
@@ -240,12 +277,15 @@ def compute_jacobian_features(
         inputs=inputs,
         workers=workers,
         seed=seed,
+        jacobian=jacobian,
+        projection=projection,
     )
     device = str(resolve_device(device))
     check_disk_space(out, len(graphs), (n_inits, n_points, k))
     search_space = get_space(space)
     pool = load_input_pool(inputs, max(n_pool, n_points), size=chosen.input_size, seed=seed)
-    basis = principal_components(pool, k)
+    basis = principal_components(pool, k) if projection == "shared" else None
+    output, batchnorm = JACOBIANS[jacobian]
     ids = [search_space.identity(g) for g in graphs]
     params = {
         "kind": "jacobian",
@@ -254,8 +294,9 @@ def compute_jacobian_features(
         "k": k,
         "normalise": normalise,
         "seed": seed,
-        "batchnorm": "batch statistics, detached",
-        "output": "l1 norm of logits",
+        "batchnorm": batchnorm,
+        "output": output,
+        "projection": projection,
     }
     store = FeatureStore.create(
         out,
@@ -267,9 +308,19 @@ def compute_jacobian_features(
         dim=k,
         params=params,
     )
-    _save_basis(Path(out), basis)
+    if basis is not None:
+        _save_basis(Path(out), basis)
     job = JacobianJob(
-        space, chosen, pool.images[:n_points], basis, n_inits, normalise, seed, device
+        space=space,
+        setting=chosen,
+        inputs=pool.images[:n_points],
+        basis=basis,
+        k=k,
+        n_inits=n_inits,
+        normalise=normalise,
+        seed=seed,
+        device=device,
+        jacobian=jacobian,
     )
     if device != "cpu":
         workers = 1  # one process drives the accelerator
