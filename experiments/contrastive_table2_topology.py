@@ -15,12 +15,12 @@ singular value, the encoder's input: ``normalised``) of ``proxy`` (its inits), `
 mean row per cell or one row per init. In each of ``--runs`` runs the forest is fitted on
 ``--n-train`` random NB201 cells and scores ``--n-test`` other NB201 cells (topology ->
 topology) and every size cell (topology -> size); targets as in ``archembed contrastive table2``
-on CIFAR-10. ``--variant LABEL NB201_STORE SIZE_STORE`` (repeatable) adds a setting from two
-more stores holding at least the official stores' cells, e.g. features made with ``archembed
-features jacobian --jacobian paper`` or ``--projection own``; its two stores must agree in
-inputs, k, Jacobian and projection. Each setting is a unit of the results store; writes
-DIR/summary.json (with, per space and setting, the Kendall tau of accuracy with the raw
-features' overall magnitude) and DIR/table.md (also printed).
+on CIFAR-10. ``--variant LABEL NB201_STORE SIZE_STORE`` (repeatable; LABEL of letters, digits
+and ``_.+-``) adds a setting from two more stores holding at least the official stores' cells,
+e.g. features made with ``archembed features jacobian --jacobian paper`` or ``--projection
+own``; its two stores must agree in inputs, k, Jacobian and projection. Each setting is a unit
+of the results store; writes DIR/summary.json (with, per space and setting, the Kendall tau of
+accuracy with the raw features' overall magnitude) and DIR/table.md (also printed).
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ from archembed.checks import check_int
 from archembed.cli.script import run_script
 from archembed.errors import ConfigError
 from archembed.experiments.contrastive import markdown_table, scores, store_graphs, summarise
-from archembed.experiments.results import ResultStore
+from archembed.experiments.results import UNIT_NAME, ResultStore
 from archembed.experiments.space_transfer import (
     DATASETS,
     NAMES,
@@ -111,10 +111,10 @@ def variant_stores(variants: list[list[str]]) -> dict[str, dict[str, FeatureStor
     """``--variant`` options as {label: {space: store}}; each pair checked to share one basis."""
     found = {}
     for label, *paths in variants:
-        if not label.strip() or label in (*found, "proxy", "official"):
+        if not UNIT_NAME.fullmatch(label) or label in (*found, "proxy", "official"):
             raise ConfigError(
-                f"--variant: labels must be distinct, not empty and neither proxy nor official, "
-                f"got {label!r}"
+                "--variant: labels must be distinct names of letters, digits and _.+- other "
+                f"than proxy and official, got {label!r}"
             )
         stores = stores_by_space([Path(p) for p in paths], f"--variant {label}")
         check_basis(list(stores.values()), ("inputs", "k", "output", "batchnorm", "projection"))
