@@ -79,6 +79,27 @@ def test_training_brings_inits_of_one_architecture_together(nb201_store, nb201_g
     np.testing.assert_allclose(trained.embed_store(nb201_store), embedded, rtol=1e-5, atol=1e-6)
 
 
+BEFORE_SHARED_LOOP = {
+    "loss": 3.967155933380127,
+    "heldout_loss": 2.968684196472168,
+    "embedding": [
+        [0.15787243843078613, 0.22003409266471863, -0.15637074410915375, 0.06248922646045685],
+        [0.17484202980995178, 0.15170976519584656, -0.17593203485012054, 0.10179898142814636],
+    ],
+}
+"""Three epochs on ``nb201_store`` with the code of 4eedf71, before the shared training loop:
+the code that made the paper page's Table 1 and transfer numbers (bit-identical on 2026-12-05)."""
+
+
+def test_training_is_unchanged_by_the_shared_training_loop(nb201_store, nb201_graphs) -> None:
+    encoder = ContrastiveEncoder.from_stores([nb201_store.directory], epochs=3, **SMALL).fit()
+    last = encoder.history_[-1]
+    assert last["loss"] == pytest.approx(BEFORE_SHARED_LOOP["loss"], rel=1e-5)
+    assert last["heldout_loss"] == pytest.approx(BEFORE_SHARED_LOOP["heldout_loss"], rel=1e-5)
+    embedded = encoder.transform(nb201_graphs[:2])[:, :4]
+    np.testing.assert_allclose(embedded, BEFORE_SHARED_LOOP["embedding"], rtol=1e-4, atol=1e-6)
+
+
 def test_embedding_is_the_mean_over_inits(nb201_store) -> None:
     encoder = ContrastiveEncoder.from_stores([nb201_store.directory], epochs=0, **SMALL).fit()
     features = nb201_store.get(nb201_store.ids[:5])
