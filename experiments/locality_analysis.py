@@ -10,7 +10,7 @@ DIR/<space>_locality.json and PNGs:
 2. edit distance vs embedding cosine similarity for a controller pretrained without
    (NoMetricLoss) and with a metric loss, on cells 1-6 random edits from random anchors;
 3. DIR/<space>_embeddings.npz: embeddings of anchors and their positives for the 2-D plot
-   (drawn with archembed.viz.projection.plot_embedding_2d when that module is available).
+   (DIR/<space>_umap_<loss>.png: a UMAP with one colour per anchor).
 """
 
 from __future__ import annotations
@@ -21,6 +21,9 @@ import time
 from pathlib import Path
 
 import numpy as np
+from matplotlib import colormaps
+from matplotlib.lines import Line2D
+from matplotlib.ticker import MaxNLocator
 
 from archembed.benchmarks import load_benchmark
 from archembed.cli.script import run_script
@@ -31,6 +34,7 @@ from archembed.experiments.results import ResultStore
 from archembed.io import atomic_path
 from archembed.threads import set_threads
 from archembed.viz.figure import new_figure, save_figure
+from archembed.viz.projection import project_2d
 
 LABELS = {"nb201": ("cifar10-valid", 200), "nb101": ("cifar10", 108)}
 KIND = "locality-analysis"
@@ -93,11 +97,17 @@ def cosine_by_distance(encoder: NAOEncoder, anchors, rng) -> dict:
 
 
 def plot_accuracy(result: dict, space_name: str, path: Path) -> None:
+    """Mean |accuracy difference| per edit distance, with a ± 1 std band cut at 0 (|Δ| >= 0)."""
     figure = new_figure(5, 3.5)
     axes = figure.add_subplot()
-    axes.errorbar(
-        result["distance"], result["mean_abs_diff"], yerr=result["std_abs_diff"], fmt="o-"
+    mean, std = np.asarray(result["mean_abs_diff"]), np.asarray(result["std_abs_diff"])
+    axes.fill_between(
+        result["distance"], np.maximum(mean - std, 0), mean + std, alpha=0.25, label="± 1 std"
     )
+    axes.plot(result["distance"], mean, "o-", label="mean")
+    axes.set_ylim(bottom=0)
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+    axes.legend(loc="upper left")
     axes.set_xlabel("edit distance")
     axes.set_ylabel("|validation accuracy difference| (%)")
     axes.set_title(f"{space_name}: {result['dataset']}, {result['epoch']} epochs")
@@ -105,6 +115,7 @@ def plot_accuracy(result: dict, space_name: str, path: Path) -> None:
 
 
 def plot_cosine(results: dict[str, dict], space_name: str, path: Path) -> None:
+    """Mean centred cosine per edit distance, one line per loss (dashed: its random pairs)."""
     figure = new_figure(5, 3.5)
     axes = figure.add_subplot()
     for loss, result in results.items():
@@ -127,13 +138,37 @@ def projection_samples(encoder: NAOEncoder, rng, n_anchors: int, per_anchor: int
     return encoder.transform(graphs), np.asarray(labels)
 
 
+def plot_anchor_map(embeddings: np.ndarray, labels: np.ndarray, path: Path, title: str) -> None:
+    """2-D UMAP of anchors (stars) and their positives, one distinct colour per anchor."""
+    points = project_2d(embeddings, "umap")
+    figure = new_figure(6.0, 5.0)
+    axes = figure.add_subplot()
+    palette = colormaps["tab20"].colors
+    colours = [*palette[::2], *palette[1::2]]  # the 10 strong colours, then the light ones
+    anchor = np.r_[True, labels[1:] != labels[:-1]]  # each anchor precedes its positives
+    for label in np.unique(labels):
+        colour = colours[int(label) % len(colours)]
+        mine = labels == label
+        axes.scatter(*points[mine & ~anchor].T, s=6, color=colour, linewidths=0)
+        axes.scatter(*points[mine & anchor].T, s=60, marker="*", color=colour, edgecolors="k")
+    axes.legend(
+        handles=[
+            Line2D([], [], ls="", marker="*", ms=9, color="grey", mec="k", label="anchor"),
+            Line2D([], [], ls="", marker="o", ms=3, color="grey", label="positive (1-3 edits)"),
+        ],
+        title="colour = anchor",
+        fontsize=8,
+    )
+    axes.set_title(title, fontsize=9)
+    axes.set_xlabel("UMAP 1")
+    axes.set_ylabel("UMAP 2")
+    axes.set_xticks([])
+    axes.set_yticks([])
+    save_figure(figure, path)
+
+
 def plot_projections(out: Path, spaces: list[str]) -> None:
     """2-D UMAP of anchors and positives per saved model, coloured by anchor."""
-    try:
-        from archembed.viz.projection import plot_embedding_2d
-    except ImportError:
-        print("archembed.viz.projection is not available: 2-D plots skipped", flush=True)
-        return
     for space_name in spaces:
         path = out / f"{space_name}_embeddings.npz"
         if not path.is_file():
@@ -142,13 +177,11 @@ def plot_projections(out: Path, spaces: list[str]) -> None:
         for key in arrays.files:
             if key.endswith("_embeddings"):
                 loss = key.removesuffix("_embeddings")
-                plot_embedding_2d(
+                plot_anchor_map(
                     arrays[key],
                     arrays["labels"],
                     out / f"{space_name}_umap_{loss}.png",
-                    method="umap",
-                    title=f"{space_name}, metric loss {loss}: 15 anchors + 30 positives each",
-                    colour_label="anchor",
+                    f"{space_name}, metric loss {loss}: 15 anchors + 30 positives each",
                 )
 
 
