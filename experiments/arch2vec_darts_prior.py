@@ -15,7 +15,7 @@ DIR/summary.json and DIR/table.md hold all of them.
 from __future__ import annotations
 
 import argparse
-import json
+import hashlib
 import time
 from pathlib import Path
 from typing import Any
@@ -26,6 +26,7 @@ from archembed.checks import check_int
 from archembed.cli.script import run_script
 from archembed.encoders import load_encoder
 from archembed.experiments.results import ResultStore
+from archembed.io import write_json
 from archembed.tables import markdown_table
 from archembed.threads import set_threads
 
@@ -68,6 +69,13 @@ def prior_validity(encoder: Any, cells: int, samples: int, seed: int) -> dict[st
     return {"quality": quality, "cross_slot_correlation": cross_slot_correlation(latents)}
 
 
+def unit_name(model: str) -> str:
+    """The results-store unit of a model directory: its name and a hash of its full path, so
+    two models in folders of the same name never share a unit."""
+    path = Path(model).resolve()
+    return f"{path.name}-{hashlib.sha1(str(path).encode()).hexdigest()[:8]}"
+
+
 def table(results: dict[str, dict[str, Any]]) -> str:
     """Markdown table: one row per model, validity / uniqueness % per distribution."""
     names = list(next(iter(results.values()))["quality"])
@@ -95,20 +103,21 @@ def main() -> None:
     check_int("--cells", args.cells, low=2)
     check_int("--samples", args.samples, low=1)
     set_threads(args.threads)
+    encoders = {model: load_encoder(model) for model in args.model}
     settings = {"cells": args.cells, "samples": args.samples, "seed": args.seed}
     store = ResultStore(Path(args.out), "arch2vec-prior", settings)
     results = {}
-    for model in args.model:
+    for model, encoder in encoders.items():
 
-        def work(model: str = model) -> dict[str, Any]:
+        def work(encoder: Any = encoder) -> dict[str, Any]:
             began = time.process_time()
-            result = prior_validity(load_encoder(model), args.cells, args.samples, args.seed)
+            result = prior_validity(encoder, args.cells, args.samples, args.seed)
             return {**result, "cpu_seconds": time.process_time() - began}
 
-        results[model] = store.compute(Path(model).resolve().name, work)
-    (Path(args.out) / "summary.json").write_text(json.dumps(results, indent=2) + "\n")
+        results[model] = store.compute(unit_name(model), work)
+    write_json(store.directory / "summary.json", results)
     text = table(results)
-    (Path(args.out) / "table.md").write_text(text + "\n")
+    (store.directory / "table.md").write_text(text + "\n")
     print(text)
 
 

@@ -53,3 +53,9 @@ def test_prior_validity_scores_a_trained_model(script, tmp_path):
         assert 0.0 <= scores["validity"] <= 1.0 and 0.0 <= scores["uniqueness"] <= 1.0
     assert 0.0 <= result["cross_slot_correlation"]["mean"] <= 1.0
     assert "| model |" in script.table({"m": result})
+
+
+def test_models_in_folders_of_the_same_name_get_their_own_units(script, tmp_path):
+    first, second = tmp_path / "a" / "darts-cell", tmp_path / "b" / "darts-cell"
+    assert script.unit_name(str(first)) != script.unit_name(str(second))
+    assert script.unit_name(str(first)).startswith("darts-cell-")
