@@ -6,74 +6,37 @@ each against the held-out 10 % that ``pretrain arch2vec --benchmark`` keeps (sam
 - ``free``: the decoder alone. Every cell gets its own free latents (23 x ``--latent-dim``)
   and the learned offset, fitted by Adam to its adjacency; if these decode exactly, the
   inner-product decoder can express the cells and the encoder is what falls short.
-- ``train``: arch2vec's default recipe (offset on) with options: ``--directed`` replaces each
-  GIN layer's sum over all neighbours (the symmetrised adjacency) by separate sums over
-  predecessors and successors, concatenated (the vertices are in topological order, so the
-  upper triangle holds the successors); ``--extra N`` adds N random DARTS genotypes in the
-  same 23-vertex form to the training cells (held-out cells excluded), epochs chosen for
-  about 3,000 steps as the recipe does.
+- ``train``: an arch2vec recipe (``--recipe default``, offset on, or ``dag``) with options:
+  ``--directed`` uses GIN layers that sum predecessors and successors apart
+  (``encoder="gin-directed"``; the vertices are in topological order, so the upper triangle
+  holds the successors), ``--no-directed`` the plain GIN; ``--positions`` / ``--no-positions``
+  and ``--adj-decoder inner|bilinear`` switch the ``dag`` recipe's other parts; ``--extra N``
+  adds N random DARTS genotypes in the same 23-vertex form to the training cells (held-out
+  cells excluded); epochs chosen for about 3,000 steps as the recipe does.
 
     python experiments/byo/nb301_reconstruction.py free
     python experiments/byo/nb301_reconstruction.py train --directed --lr 0.003 --extra 20000
+    python experiments/byo/nb301_reconstruction.py train --recipe dag --no-positions
 """
 
 from __future__ import annotations
 
 import argparse
-import itertools
 import json
 import time
 
 import numpy as np
 import torch
 import torch.nn.functional as F
-from torch import nn
 
 from archembed.encoders.arch2vec import Arch2Vec
 from archembed.encoders.arch2vec.config import MIN_STEPS
 from archembed.encoders.arch2vec.data import graph_batch
 from archembed.encoders.arch2vec.training import split
 from archembed.graph import ArchGraph
-from archembed.nn.gin import masked_apply
-from archembed.nn.graph_autoencoder import GraphAutoencoder
-from archembed.nn.mlp import mlp
-from archembed.nn.training import seeded
 
 BENCHMARK = "byo-nb301"
 HOLDOUT = 0.1
-
-
-class DirectedGINLayer(nn.Module):
-    """``H' = MLP([(1 + eps) H, A_up H, A_up^T H])``: successors and predecessors summed apart."""
-
-    def __init__(self, in_features: int, out_features: int, mlp_layers: int = 2) -> None:
-        super().__init__()
-        self.mlp = mlp(
-            [3 * in_features] + [out_features] * mlp_layers, batch_norm=True, final_activation=True
-        )
-        self.eps = nn.Parameter(torch.zeros(1))
-
-    def forward(
-        self, adj: torch.Tensor, x: torch.Tensor, mask: torch.Tensor | None = None
-    ) -> torch.Tensor:
-        upper = torch.triu(adj, 1)
-        joined = torch.cat([(1 + self.eps) * x, upper @ x, upper.transpose(1, 2) @ x], -1)
-        return masked_apply(self.mlp, joined, mask)
-
-
-class DirectedArch2Vec(Arch2Vec):
-    """arch2vec whose GIN layers aggregate predecessors and successors separately."""
-
-    def new_model(self) -> GraphAutoencoder:
-        """The default network with every GIN layer replaced by a :class:`DirectedGINLayer`."""
-        model = super().new_model()
-        sizes = [len(self.space.ops), *self.settings.hidden]
-        with seeded(self.settings.seed):
-            model.encoder.layers = nn.ModuleList(
-                DirectedGINLayer(a, b, self.settings.mlp_layers)
-                for a, b in itertools.pairwise(sizes)
-            )
-        return model.to(self.device)
 
 
 def load_cells() -> tuple[object, list[ArchGraph], np.ndarray, np.ndarray]:
@@ -115,17 +78,29 @@ def train_model(args: argparse.Namespace) -> dict[str, object]:
     extra = DartsSpace().sample(args.extra, np.random.default_rng(args.seed + 1))
     cells = [graphs[i] for i in train] + [g for g in extra if space.identity(g) not in held_keys]
     steps = -(-len(cells) // args.batch_size)
-    kind = DirectedArch2Vec if args.directed else Arch2Vec
-    model = kind.from_recipe(
-        "default",
+    options = {
+        name: value
+        for name, value in (
+            ("lr", args.lr),
+            ("latent_dim", args.latent_dim),
+            ("kl_weight", args.kl_weight),
+            ("positions", args.positions),
+            ("adj_decoder", args.adj_decoder),
+        )
+        if value is not None
+    }
+    if args.directed is not None:
+        options["encoder"] = "gin-directed" if args.directed else "gin"
+    model = Arch2Vec.from_recipe(
+        args.recipe,
         space,
         epochs=args.epochs or max(10, -(-MIN_STEPS // steps)),
-        lr=args.lr,
         batch_size=args.batch_size,
         holdout=0.0,
         validity_samples=0,
         adj_offset=True,
         seed=args.seed,
+        **options,
     )
     start = time.process_time()
     model.fit(cells, progress=False)
@@ -149,11 +124,15 @@ def main() -> None:
     """Command line: ``free`` or ``train`` and their options."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("check", choices=("free", "train"))
-    parser.add_argument("--latent-dim", type=int, default=16)
+    parser.add_argument("--recipe", choices=("default", "dag"), default="default")
+    parser.add_argument("--latent-dim", type=int, help="default: 16 (free), the recipe's (train)")
     parser.add_argument("--steps", type=int, default=2000)
-    parser.add_argument("--directed", action="store_true")
+    parser.add_argument("--directed", action=argparse.BooleanOptionalAction)
+    parser.add_argument("--positions", action=argparse.BooleanOptionalAction)
+    parser.add_argument("--adj-decoder", choices=("inner", "bilinear"))
+    parser.add_argument("--kl-weight", type=float)
     parser.add_argument("--extra", type=int, default=0)
-    parser.add_argument("--lr", type=float, default=1e-3)
+    parser.add_argument("--lr", type=float, help="default: the recipe's")
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--epochs", type=int)
     parser.add_argument("--seed", type=int, default=0)
@@ -162,7 +141,8 @@ def main() -> None:
     if args.check == "free":
         space, graphs, _, _ = load_cells()
         adj = graph_batch(*space.tensors(graphs)).adj
-        result: dict[str, object] = fit_free_latents(adj, args.latent_dim, args.steps, args.seed)
+        dim = args.latent_dim or 16
+        result: dict[str, object] = fit_free_latents(adj, dim, args.steps, args.seed)
     else:
         result = train_model(args)
     print(json.dumps({"check": args.check, **vars(args), **result}))

@@ -155,6 +155,15 @@ class ArchGraph:
             object.__setattr__(self, "_exact_key", _md5(text))
         return self._exact_key
 
+    def longest_path(self) -> int:
+        """Edges on the longest path of the DAG (vertices are in topological order)."""
+        depth = np.zeros(self.n_nodes, dtype=int)
+        for v in range(1, self.n_nodes):
+            preds = np.flatnonzero(self.adj[:v, v])
+            if len(preds):
+                depth[v] = depth[preds].max() + 1
+        return int(depth.max())
+
     def live_mask(self) -> np.ndarray:
         """Boolean mask of vertices on some input-to-output path (zero-op vertices excluded)."""
         n = self.n_nodes

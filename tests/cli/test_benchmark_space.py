@@ -122,6 +122,24 @@ def test_mutate_stays_in_the_cells_unless_a_cell_has_no_neighbour_there() -> Non
     assert not space.is_valid(moved) and base.is_valid(moved) and far.edit_distance(moved) >= 1
 
 
+def test_gates_stacks_one_pass_per_hop_of_the_cells_longest_path() -> None:
+    from archembed.encoders.gates import GATES
+
+    base = GenericSpace(["a", "b"], 8)
+    wide = ArchGraph(
+        [[0, 1, 1, 1, 0], [0, 0, 0, 0, 1], [0, 0, 0, 0, 1], [0, 0, 0, 0, 1], [0] * 5],
+        ["input", "a", "b", "a", "output"],
+    )
+    chain = ArchGraph(
+        [[0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1], [0] * 4], ["input", "a", "b", "output"]
+    )
+    space = BenchmarkSpace(base, lambda: {g.key: g for g in (wide, chain)})
+    assert (wide.longest_path(), chain.longest_path()) == (2, 3)
+    assert space.max_path_length == 2
+    assert GATES(space).hidden == (128,) * 3
+    assert GATES(base).hidden == (128,) * 7
+
+
 def test_yaml_space_sample_and_enumerate(tmp_path: Path) -> None:
     path = tmp_path / "space.yaml"
     path.write_text(SPACE_YAML)

@@ -53,7 +53,7 @@ def test_config_is_frozen_validated_and_readable_from_the_model() -> None:
     config = Arch2VecConfig()
     with pytest.raises(dataclasses.FrozenInstanceError):
         config.lr = 0.1  # type: ignore[misc]
-    with pytest.raises(UnknownNameError, match="official, paper, fast"):
+    with pytest.raises(UnknownNameError, match="official, paper, dag, fast"):
         Arch2VecConfig.recipe("best", "nb201")
     with pytest.raises(ConfigError, match="unknown arch2vec option 'lrate'"):
         Arch2VecConfig.recipe("official", "nb201", lrate=0.1)
@@ -87,7 +87,7 @@ def test_fixed_order_reuses_epoch_zero_and_eval_mode_follows_stochastic_epochs()
 def test_cli_recipe_flags_override_and_unknown_recipe_is_one_line(tmp_path) -> None:
     assert_input_error(
         ["pretrain", "arch2vec", "--space", "nb201", "--recipe", "best", "--out", str(tmp_path)],
-        "unknown arch2vec recipe 'best'; choose one of: default, plain, official, paper, fast",
+        "unknown arch2vec recipe 'best'; choose one of: default, plain, official, paper, dag, fast",
     )
     out = tmp_path / "model"
     args = ["pretrain", "arch2vec", "--space", "nb201", "--recipe", "official", "--samples"]

@@ -28,7 +28,7 @@ EVALUATION_KIND = "evaluation"
 """The output-directory kind of ``evaluate`` (see :mod:`archembed.outputs`)."""
 
 
-ARCH2VEC_RECIPES = ("default", "plain", "official", "paper", "fast")
+ARCH2VEC_RECIPES = ("default", "plain", "official", "paper", "dag", "fast")
 """The recipes of ``pretrain arch2vec --recipe`` (a test checks they are Arch2VecConfig's)."""
 RECIPE_DEFAULT = " (default: the recipe's)."
 
@@ -72,7 +72,12 @@ def pretrain_arch2vec(
         float | None, typer.Option("--lr", help="Adam learning rate, > 0" + RECIPE_DEFAULT)
     ] = None,
     encoder: Annotated[
-        str | None, typer.Option("--encoder", help="gin (arch2vec) or gcn (GAE/VGAE).")
+        str | None,
+        typer.Option(
+            "--encoder",
+            help="gin (arch2vec), gin-directed (successors and predecessors summed apart) "
+            "or gcn (GAE/VGAE).",
+        ),
     ] = None,
     variational: Annotated[
         bool | None,

@@ -7,7 +7,10 @@ one-hot op features, then linear heads for per-node means and log-variances. Dec
 smaller than the padded size decode to their own size (or, with ``op_loss="sigmoid"``, one
 sigmoid per class, as the official code).
 Optional dropout on the latents before decoding (training only), as in the official arch2vec
-decoder (rate 0.3 there).
+decoder (rate 0.3 there). For DAGs in a fixed vertex layout, the encoder may sum successors and
+predecessors apart (``gin-directed``) and read each vertex's position, and the decoder may score
+edges with a learned symmetric form ``z_i^T S z_j`` (``bilinear``), which unlike the inner
+product lets alike vertices stay unlinked.
 """
 
 from __future__ import annotations
@@ -24,7 +27,8 @@ from torch import nn
 from archembed.nn.gcn import GCNEncoder
 from archembed.nn.gin import GINEncoder
 
-GRAPH_ENCODERS = ("gin", "gcn")
+GRAPH_ENCODERS = ("gin", "gcn", "gin-directed")
+ADJ_DECODERS = ("inner", "bilinear")
 OP_LOSSES = ("softmax", "sigmoid", "sigmoid-zero-pad")
 """Op reconstruction losses: cross-entropy over the op classes, or (the official arch2vec code)
 one sigmoid per class with binary cross-entropy averaged over vertices and classes. With
@@ -77,6 +81,8 @@ class GraphAutoencoder(nn.Module):
     graph whose twins are not linked never decodes exactly (:func:`unlinked_twins`). With the
     offset a padded vertex's latent is zero, so the offset alone scores its edges (none once
     negative); without it all padded vertices share one latent and are linked.
+    ``adj_decoder`` is one of :data:`ADJ_DECODERS`; ``positions`` > 0 appends each vertex's
+    one-hot index (of that many) to its op features.
     """
 
     def __init__(
@@ -90,18 +96,25 @@ class GraphAutoencoder(nn.Module):
         decoder_dropout: float = 0.0,
         op_loss: str = "softmax",
         adj_offset: bool = False,
+        adj_decoder: str = "inner",
+        positions: int = 0,
     ) -> None:
         super().__init__()
+        if adj_decoder not in ADJ_DECODERS:
+            raise ValueError(f"unknown adjacency decoder {adj_decoder!r}; choose {ADJ_DECODERS}")
         if not 0.0 <= decoder_dropout < 1.0:
             raise ValueError(f"decoder_dropout must be in [0, 1), got {decoder_dropout}")
         if op_loss not in OP_LOSSES:
             raise ValueError(f"unknown op loss {op_loss!r}; choose one of {OP_LOSSES}")
         self.op_loss = op_loss
         self.decoder_dropout = float(decoder_dropout)
-        if encoder == "gin":
-            self.encoder: nn.Module = GINEncoder(n_ops, hidden, mlp_layers)
+        self.positions = positions
+        features = n_ops + positions
+        if encoder in ("gin", "gin-directed"):
+            directed = encoder == "gin-directed"
+            self.encoder: nn.Module = GINEncoder(features, hidden, mlp_layers, directed=directed)
         elif encoder == "gcn":
-            self.encoder = GCNEncoder(n_ops, hidden)
+            self.encoder = GCNEncoder(features, hidden)
         else:
             raise ValueError(f"unknown graph encoder {encoder!r}; choose one of {GRAPH_ENCODERS}")
         width = self.encoder.out_features
@@ -110,6 +123,11 @@ class GraphAutoencoder(nn.Module):
         self.op_head = nn.Linear(latent_dim, n_ops + 1)
         self.absent_class = n_ops
         self.adj_bias = nn.Parameter(torch.zeros(())) if adj_offset else None
+        self.adj_form = None
+        if adj_decoder == "bilinear":
+            signs = torch.ones(latent_dim)
+            signs[latent_dim // 2 :] = -1.0
+            self.adj_form = nn.Parameter(torch.diag(signs))
 
     @property
     def variational(self) -> bool:
@@ -124,6 +142,9 @@ class GraphAutoencoder(nn.Module):
     def _encode_symmetric(
         self, sym: torch.Tensor, ops: torch.Tensor, mask: torch.Tensor
     ) -> tuple[torch.Tensor, torch.Tensor | None]:
+        if self.positions:
+            index = torch.eye(self.positions, dtype=ops.dtype, device=ops.device)
+            ops = torch.cat([ops, index[: ops.shape[1]].expand(ops.shape[0], -1, -1)], -1)
         hidden = self.encoder(sym, ops, mask)
         mean = self._drop_padding(self.mean_head(hidden), mask)
         logvar = self.logvar_head(hidden) if self.logvar_head is not None else None
@@ -145,7 +166,11 @@ class GraphAutoencoder(nn.Module):
         if self.op_loss == "sigmoid-zero-pad":
             real = op_logits[..., : self.absent_class]
             op_logits = torch.cat([real, real.new_zeros((*real.shape[:-1], 1))], dim=-1)
-        adj_logits = z @ z.transpose(1, 2)
+        if self.adj_form is None:
+            adj_logits = z @ z.transpose(1, 2)
+        else:
+            form = 0.5 * (self.adj_form + self.adj_form.T)
+            adj_logits = z @ form @ z.transpose(1, 2)
         if self.adj_bias is not None:
             adj_logits = adj_logits + self.adj_bias
         return op_logits, adj_logits

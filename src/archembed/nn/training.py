@@ -16,7 +16,7 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -231,8 +231,13 @@ class Checkpoint:
     extra: dict[str, Any] = field(default_factory=dict)
 
     def save(self, path: str | Path) -> None:
-        """Write atomically (an interrupted save leaves the previous checkpoint intact)."""
-        save_checkpoint(path, asdict(self))
+        """Write atomically (an interrupted save leaves the previous checkpoint intact).
+
+        The fields are written as they are, not through ``asdict``: its deep copy would copy
+        the whole flat parameter buffer once per weight tensor (:class:`FlatAdam` makes every
+        weight a view of it), 44 MB instead of 1 MB per epoch for a 250,000-weight model.
+        """
+        save_checkpoint(path, {item.name: getattr(self, item.name) for item in fields(self)})
 
     @classmethod
     def load(cls, path: str | Path, kind: str = "a training checkpoint") -> Checkpoint:

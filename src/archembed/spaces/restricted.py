@@ -116,6 +116,12 @@ class BenchmarkSpace(RestrictedSpace):
     def _ids(self) -> dict[str, int]:
         return {arch_id: i for i, arch_id in enumerate(self._cells)}
 
+    @cached_property
+    def max_path_length(self) -> int:
+        """Inner vertices on the longest path of any cell: GATES stacks one flow pass per hop,
+        so a benchmark of 23-vertex cells whose paths have at most 12 hops gets 12, not 22."""
+        return max(1, max(graph.longest_path() for graph in self._graphs) - 1)
+
     @property
     def size(self) -> int:  # type: ignore[override]
         """Number of architectures (reads the benchmark's cells)."""

@@ -19,6 +19,11 @@ A recipe is a configuration computed from the space, never typed by hand:
   :func:`official_kl_weight`).
 - ``paper``: the settings the paper states (batch 32, Adam 1e-3, the epochs per space), with
   archembed's loss.
+- ``dag``: for node-labelled DAGs stored in a fixed vertex layout (an imported benchmark's
+  cells): ``plain`` with GIN layers that sum successors and predecessors apart, each vertex's
+  position as an input feature, a learned symmetric form in place of the inner product, 64
+  latent dimensions and Adam 3e-3. On the 500 NAS-Bench-301 cells, where ``plain`` decodes
+  none of the held-out cells, it decodes most of them (docs/benchmarks/own-spaces.md).
 - ``fast``: a small, short run for tests and first tries (offset as ``plain``).
 """
 
@@ -36,10 +41,10 @@ from archembed.checks import (
     check_seed,
 )
 from archembed.errors import ConfigError
-from archembed.nn.graph_autoencoder import GRAPH_ENCODERS, OP_LOSSES
+from archembed.nn.graph_autoencoder import ADJ_DECODERS, GRAPH_ENCODERS, OP_LOSSES
 from archembed.spaces.base import SearchSpace, get_space
 
-RECIPES = ("default", "plain", "official", "paper", "fast")
+RECIPES = ("default", "plain", "official", "paper", "dag", "fast")
 """The named recipes of :meth:`Arch2VecConfig.recipe`."""
 DEFAULT_EPOCHS = {"nb101": 8, "nb201": 10, "darts": 10, "darts_cell": 10}
 """The paper's epochs per space; other spaces use :data:`FALLBACK_EPOCHS` or more (see
@@ -87,6 +92,8 @@ class Arch2VecConfig:
     kl_weight: float = 0.005
     adj_weight: float = 1.0
     adj_offset: bool | None = False
+    adj_decoder: str = "inner"
+    positions: bool = False
     mlp_layers: int = 2
     decoder_dropout: float = 0.0
     stochastic_epochs: int | None = None
@@ -119,6 +126,7 @@ class Arch2VecConfig:
         for name in ("kl_weight", "adj_weight", "decoder_dropout", "lr", "holdout"):
             self._set(name, float(getattr(self, name)))
         self._set("variational", bool(self.variational))
+        self._set("positions", bool(self.positions))
         if self.adj_offset is not None:
             self._set("adj_offset", bool(self.adj_offset))
         if self.grad_clip is not None:
@@ -138,6 +146,7 @@ class Arch2VecConfig:
     def _check_choices(self) -> None:
         check_choice("arch2vec encoder", self.encoder, GRAPH_ENCODERS)
         check_choice("pooling", self.pooling, POOLINGS)
+        check_choice("adjacency decoder", self.adj_decoder, ADJ_DECODERS)
         check_choice("op loss", self.op_loss, OP_LOSSES)
         check_choice("data order", self.data_order, DATA_ORDERS)
         check_choice("latent stats", self.latent_stats, LATENT_STATS)
@@ -192,12 +201,13 @@ class Arch2VecConfig:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready fields; the ``locality_*`` ones only when the locality loss is on and
-        ``adj_offset`` only when not off, so plain arch2vec configs (and saved models) read as
-        they did before these existed."""
+        ``adj_offset``, ``adj_decoder`` and ``positions`` only when not off, so plain arch2vec
+        configs (and saved models) read as they did before these existed."""
         out = asdict(self)
         out["hidden"] = list(self.hidden)
-        if self.adj_offset is False:
-            del out["adj_offset"]
+        for name, off in (("adj_offset", False), ("adj_decoder", "inner"), ("positions", False)):
+            if out[name] == off:
+                del out[name]
         if self.locality_loss is None:
             for name in LOCALITY_FIELDS:
                 del out[name]
@@ -270,6 +280,17 @@ def _paper(space: SearchSpace, batch_size: int | None) -> dict[str, Any]:
     return {"batch_size": OFFICIAL_BATCH, "epochs": Arch2VecConfig().n_epochs(space), "lr": 1e-3}
 
 
+def _dag(space: SearchSpace, batch_size: int | None) -> dict[str, Any]:
+    return {
+        "adj_offset": None,
+        "encoder": "gin-directed",
+        "positions": True,
+        "adj_decoder": "bilinear",
+        "latent_dim": 64,
+        "lr": 3e-3,
+    }
+
+
 def _fast(space: SearchSpace, batch_size: int | None) -> dict[str, Any]:
     return {**FAST, "adj_offset": None}
 
@@ -279,5 +300,6 @@ RECIPE_BUILDERS = {
     "plain": _plain,
     "official": _official,
     "paper": _paper,
+    "dag": _dag,
     "fast": _fast,
 }

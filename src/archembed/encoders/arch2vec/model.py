@@ -116,6 +116,8 @@ class Arch2Vec(Sampling, Encoder):
                 settings.decoder_dropout,
                 settings.op_loss,
                 bool(settings.adj_offset),
+                settings.adj_decoder,
+                self.space.max_nodes if settings.positions else 0,
             )
         return model.to(self.device)
 
